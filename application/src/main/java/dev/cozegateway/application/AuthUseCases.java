@@ -1,0 +1,72 @@
+package dev.cozegateway.application;
+
+import dev.cozegateway.domain.AppDirectory;
+import dev.cozegateway.domain.port.AuthorizationStore;
+import dev.cozegateway.domain.port.ConnectionStore;
+import dev.cozegateway.domain.port.CozeOAuth;
+import dev.cozegateway.domain.port.SecretVault;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+
+/**
+ * Builds the OAuth broker's use cases from its ports, with plain constructors: the one place that
+ * knows how they fit together. The bootstrap's injector calls it; tests call it directly.
+ */
+public final class AuthUseCases {
+  private final StartAuthorization startAuthorization;
+  private final CompleteAuthorization completeAuthorization;
+  private final GetAuthorization getAuthorization;
+  private final GetAccessToken getAccessToken;
+  private final GetConnection getConnection;
+  private final ListConnections listConnections;
+  private final DeleteConnection deleteConnection;
+
+  public AuthUseCases(
+      AppDirectory apps,
+      ConnectionStore connections,
+      AuthorizationStore authorizations,
+      SecretVault vault,
+      CozeOAuth coze,
+      InstantSource clock,
+      SecureRandom random) {
+    AuthorizationSupport support = new AuthorizationSupport(apps, authorizations, vault, coze);
+    Codes codes = new Codes(random);
+    this.startAuthorization =
+        new StartAuthorization(apps, authorizations, vault, clock, codes, support);
+    this.completeAuthorization =
+        new CompleteAuthorization(apps, authorizations, connections, vault, coze, clock, support);
+    this.getAuthorization = new GetAuthorization(authorizations, clock, support);
+    this.getAccessToken = new GetAccessToken(apps, connections, vault, coze, clock);
+    this.getConnection = new GetConnection(connections);
+    this.listConnections = new ListConnections(connections);
+    this.deleteConnection = new DeleteConnection(connections);
+  }
+
+  public StartAuthorization startAuthorization() {
+    return startAuthorization;
+  }
+
+  public CompleteAuthorization completeAuthorization() {
+    return completeAuthorization;
+  }
+
+  public GetAuthorization getAuthorization() {
+    return getAuthorization;
+  }
+
+  public GetAccessToken getAccessToken() {
+    return getAccessToken;
+  }
+
+  public GetConnection getConnection() {
+    return getConnection;
+  }
+
+  public ListConnections listConnections() {
+    return listConnections;
+  }
+
+  public DeleteConnection deleteConnection() {
+    return deleteConnection;
+  }
+}

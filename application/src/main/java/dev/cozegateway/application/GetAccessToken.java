@@ -1,0 +1,223 @@
+package dev.cozegateway.application;
+
+import dev.cozegateway.domain.App;
+import dev.cozegateway.domain.AppDirectory;
+import dev.cozegateway.domain.Connection;
+import dev.cozegateway.domain.ConnectionName;
+import dev.cozegateway.domain.ConnectionState;
+import dev.cozegateway.domain.GatewayException;
+import dev.cozegateway.domain.Reason;
+import dev.cozegateway.domain.Secret;
+import dev.cozegateway.domain.TokenSet;
+import dev.cozegateway.domain.port.ConnectionStore;
+import dev.cozegateway.domain.port.CozeOAuth;
+import dev.cozegateway.domain.port.CozeOAuth.GrantResult;
+import dev.cozegateway.domain.port.SecretVault;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Returns a connection's access token with at least the requested lifetime left, refreshing it
+ * first when needed.
+ *
+ * <p>Coze refresh tokens are single-use, so two refreshes of one connection would burn the second.
+ * Within this process refreshes are single-flight: concurrent callers for one connection share one
+ * refresh. The rotated tokens are persisted (compare-and-set on the connection's version) before
+ * any caller gets the new access token. Thread-safe.
+ */
+public final class GetAccessToken {
+  public static final Duration DEFAULT_MIN_REMAINING = Duration.ofSeconds(60);
+  public static final Duration MAX_MIN_REMAINING = Duration.ofMinutes(10);
+
+  /**
+   * @param connection the connection
+   * @param minRemaining the least lifetime the token must have left; {@code null} for the default
+   */
+  public record Command(ConnectionName connection, Duration minRemaining) {
+    public Command {
+      Objects.requireNonNull(connection, "connection");
+      if (minRemaining == null) {
+        minRemaining = DEFAULT_MIN_REMAINING;
+      }
+      if (minRemaining.isNegative() || minRemaining.compareTo(MAX_MIN_REMAINING) > 0) {
+        throw new GatewayException.InvalidArgument(
+            Reason.INVALID_ARGUMENT,
+            "min_remaining_lifetime",
+            "must be between 0 and " + MAX_MIN_REMAINING.toSeconds() + " seconds");
+      }
+    }
+  }
+
+  /** An access token and when it expires. */
+  public record AccessToken(ConnectionName connection, Secret token, Instant expireTime) {}
+
+  private final AppDirectory apps;
+  private final ConnectionStore connections;
+  private final SecretVault vault;
+  private final CozeOAuth coze;
+  private final InstantSource clock;
+  private final ConcurrentHashMap<ConnectionName, CompletableFuture<AccessToken>> inFlight =
+      new ConcurrentHashMap<>();
+
+  GetAccessToken(
+      AppDirectory apps,
+      ConnectionStore connections,
+      SecretVault vault,
+      CozeOAuth coze,
+      InstantSource clock) {
+    this.apps = apps;
+    this.connections = connections;
+    this.vault = vault;
+    this.coze = coze;
+    this.clock = clock;
+  }
+
+  public AccessToken execute(Command command) {
+    Connection connection = load(command.connection());
+    if (isFresh(connection, command.minRemaining())) {
+      return toAccessToken(connection, open(connection));
+    }
+    AccessToken token = refreshOnce(command);
+    if (!lastsLongEnough(token.expireTime(), command.minRemaining())) {
+      // We joined a refresh led by a caller who needed less lifetime; one more round serves us.
+      token = refreshOnce(command);
+    }
+    return token;
+  }
+
+  private AccessToken refreshOnce(Command command) {
+    CompletableFuture<AccessToken> mine = new CompletableFuture<>();
+    CompletableFuture<AccessToken> leader = inFlight.putIfAbsent(command.connection(), mine);
+    if (leader != null) {
+      return await(leader);
+    }
+    try {
+      mine.complete(refresh(command));
+    } catch (RuntimeException | Error e) {
+      mine.completeExceptionally(e);
+    } finally {
+      inFlight.remove(command.connection(), mine);
+    }
+    return await(mine);
+  }
+
+  private AccessToken refresh(Command command) {
+    // Re-read: a refresh that finished just before we became leader already did the work.
+    Connection connection = load(command.connection());
+    if (isFresh(connection, command.minRemaining())) {
+      return toAccessToken(connection, open(connection));
+    }
+    TokenSet tokens = open(connection);
+    App app = apps.require(connection.app());
+    GrantResult result = coze.refresh(app, tokens.refreshToken());
+    if (result instanceof GrantResult.Granted granted) {
+      return persist(connection, granted.tokens());
+    }
+    return afterRejection(connection, tokens, (GrantResult.Rejected) result);
+  }
+
+  private AccessToken persist(Connection connection, TokenSet fresh) {
+    Instant now = clock.instant();
+    Connection updated =
+        connection.refreshed(
+            now,
+            fresh.accessTokenExpireTime(),
+            vault.seal(
+                SecretCodec.encodeTokens(fresh), Connection.tokenContext(connection.name())));
+    if (!connections.replaceIfVersion(updated, connection.version())) {
+      // The connection was replaced (a new authorization) or deleted while Coze answered. What is
+      // stored now wins; the tokens we were just given are dropped.
+      Connection current = load(connection.name());
+      return toAccessToken(current, open(current));
+    }
+    return toAccessToken(updated, fresh);
+  }
+
+  /**
+   * Coze refused the refresh token. Another writer may have rotated it in the meantime, so the
+   * store decides: only if it still holds the rejected token does the connection need the end user.
+   */
+  private AccessToken afterRejection(
+      Connection connection, TokenSet rejected, GrantResult.Rejected result) {
+    Connection current = load(connection.name());
+    TokenSet stored = open(current);
+    if (!stored.refreshToken().equals(rejected.refreshToken())) {
+      return toAccessToken(current, stored);
+    }
+    Connection marked = current.withState(ConnectionState.NEEDS_REAUTHORIZATION, clock.instant());
+    if (!connections.replaceIfVersion(marked, current.version())) {
+      Connection newer = load(connection.name());
+      return toAccessToken(newer, open(newer));
+    }
+    throw needsReauthorization(marked, result.errorCode(), result.logId());
+  }
+
+  private Connection load(ConnectionName name) {
+    Connection connection =
+        connections
+            .find(name)
+            .orElseThrow(
+                () ->
+                    new GatewayException.NotFound(
+                        Reason.CONNECTION_NOT_FOUND, "connection " + name + " does not exist"));
+    if (connection.state() != ConnectionState.ACTIVE) {
+      throw needsReauthorization(connection, "", "");
+    }
+    return connection;
+  }
+
+  private TokenSet open(Connection connection) {
+    return SecretCodec.decodeTokens(
+        vault.open(connection.tokens(), Connection.tokenContext(connection.name())));
+  }
+
+  private boolean isFresh(Connection connection, Duration minRemaining) {
+    return lastsLongEnough(connection.accessTokenExpireTime(), minRemaining);
+  }
+
+  private boolean lastsLongEnough(Instant expireTime, Duration minRemaining) {
+    return !clock.instant().plus(minRemaining).isAfter(expireTime);
+  }
+
+  private static AccessToken toAccessToken(Connection connection, TokenSet tokens) {
+    return new AccessToken(connection.name(), tokens.accessToken(), tokens.accessTokenExpireTime());
+  }
+
+  private static GatewayException needsReauthorization(
+      Connection connection, String cozeError, String logId) {
+    return new GatewayException.FailedPrecondition(
+        Reason.NEEDS_REAUTHORIZATION,
+        "connection "
+            + connection.name()
+            + " is "
+            + connection.state()
+            + "; the end user must authorize again",
+        cozeError.isEmpty()
+            ? Map.of("connection", connection.name().name())
+            : Map.of(
+                "connection", connection.name().name(),
+                "coze_error", cozeError,
+                "coze_logid", logId));
+  }
+
+  private static AccessToken await(CompletableFuture<AccessToken> future) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new GatewayException.Unavailable(
+          Reason.COZE_UNAVAILABLE, "interrupted while waiting for a token refresh", Map.of(), e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw (Error) e.getCause();
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package dev.cozegateway.application;
+
+import dev.cozegateway.domain.GatewayException;
+import dev.cozegateway.domain.Reason;
+import dev.cozegateway.domain.Secret;
+import dev.cozegateway.domain.TokenSet;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.time.Instant;
+
+/**
+ * The plaintext layouts the vault seals: a connection's {@link TokenSet}, and an authorization's
+ * verifier and state. Versioned so that the layout can change without a migration.
+ */
+final class SecretCodec {
+  private static final byte TOKENS_V1 = 1;
+  private static final byte AUTHORIZATION_V1 = 1;
+
+  private SecretCodec() {}
+
+  static byte[] encodeTokens(TokenSet tokens) {
+    return write(
+        out -> {
+          out.writeByte(TOKENS_V1);
+          out.writeUTF(tokens.accessToken().reveal());
+          out.writeLong(tokens.accessTokenExpireTime().getEpochSecond());
+          out.writeUTF(tokens.refreshToken().reveal());
+        });
+  }
+
+  static TokenSet decodeTokens(byte[] bytes) {
+    return read(
+        bytes,
+        in -> {
+          expectVersion(in, TOKENS_V1);
+          Secret access = Secret.of(in.readUTF());
+          Instant expire = Instant.ofEpochSecond(in.readLong());
+          Secret refresh = Secret.of(in.readUTF());
+          return new TokenSet(access, expire, refresh);
+        });
+  }
+
+  /** What an authorization keeps sealed: the PKCE verifier and the OAuth state. */
+  record AuthorizationSecrets(Secret codeVerifier, Secret state) {}
+
+  static byte[] encodeAuthorization(AuthorizationSecrets secrets) {
+    return write(
+        out -> {
+          out.writeByte(AUTHORIZATION_V1);
+          out.writeUTF(secrets.codeVerifier().reveal());
+          out.writeUTF(secrets.state().reveal());
+        });
+  }
+
+  static AuthorizationSecrets decodeAuthorization(byte[] bytes) {
+    return read(
+        bytes,
+        in -> {
+          expectVersion(in, AUTHORIZATION_V1);
+          return new AuthorizationSecrets(Secret.of(in.readUTF()), Secret.of(in.readUTF()));
+        });
+  }
+
+  private interface Writer {
+    void write(DataOutputStream out) throws IOException;
+  }
+
+  private interface Reader<T> {
+    T read(DataInputStream in) throws IOException;
+  }
+
+  private static byte[] write(Writer writer) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      writer.write(out);
+    } catch (IOException e) {
+      throw new IllegalStateException("in-memory write failed", e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static <T> T read(byte[] bytes, Reader<T> reader) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+      return reader.read(in);
+    } catch (IOException e) {
+      throw new GatewayException.Internal(Reason.DATA_CORRUPT, "sealed record is truncated", null);
+    }
+  }
+
+  private static void expectVersion(DataInputStream in, byte expected) throws IOException {
+    byte version = in.readByte();
+    if (version != expected) {
+      throw new GatewayException.Internal(
+          Reason.DATA_CORRUPT, "unknown sealed record layout " + version, null);
+    }
+  }
+}

@@ -1,0 +1,237 @@
+package dev.cozegateway.application;
+
+import static dev.cozegateway.application.AuthFixture.RETURN_URI;
+import static dev.cozegateway.application.AuthFixture.TENANT;
+import static dev.cozegateway.application.AuthFixture.WEB_APP;
+import static dev.cozegateway.application.AuthFixture.connection;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cozegateway.domain.AuthorizationState;
+import dev.cozegateway.domain.ConnectionState;
+import dev.cozegateway.domain.GatewayException;
+import dev.cozegateway.domain.Reason;
+import dev.cozegateway.domain.TokenSet;
+import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class AuthorizationFlowTest {
+  private final AuthFixture fx = new AuthFixture();
+
+  @Test
+  void startReturnsPendingAuthorizationWithStateAndS256Challenge() {
+    AuthorizationDetails details = fx.start("alice");
+
+    assertThat(details.authorization().state()).isEqualTo(AuthorizationState.PENDING);
+    assertThat(details.authorization().expireTime())
+        .isEqualTo(fx.clock.instant().plus(Duration.ofMinutes(10)));
+    String state = AuthFixture.queryParameter(details.authorizeUri(), "state");
+    assertThat(state).hasSizeGreaterThanOrEqualTo(43); // 256 bits, base64url
+    assertThat(AuthFixture.queryParameter(details.authorizeUri(), "code_challenge_method"))
+        .isEqualTo("S256");
+    // The state is stored only as its hash.
+    assertThat(details.authorization().stateHash()).isEqualTo(Codes.sha256(state));
+  }
+
+  @Test
+  void twoStartsUseDifferentStates() {
+    String first = AuthFixture.queryParameter(fx.start("alice").authorizeUri(), "state");
+    String second = AuthFixture.queryParameter(fx.start("alice").authorizeUri(), "state");
+    assertThat(first).isNotEqualTo(second);
+  }
+
+  @Test
+  void completingCreatesAnActiveConnectionWithSealedTokens() {
+    String[] stateAndCode = fx.approve(fx.start("alice"));
+
+    CompleteAuthorization.Completion done =
+        fx.useCases
+            .completeAuthorization()
+            .execute(CompleteAuthorization.Command.approved(stateAndCode[0], stateAndCode[1]));
+
+    assertThat(done.authorization().state()).isEqualTo(AuthorizationState.COMPLETED);
+    assertThat(done.connection().state()).isEqualTo(ConnectionState.ACTIVE);
+    assertThat(fx.connections.find(connection("alice"))).contains(done.connection());
+    TokenSet tokens =
+        SecretCodec.decodeTokens(
+            fx.vault.open(
+                done.connection().tokens(),
+                dev.cozegateway.domain.Connection.tokenContext(connection("alice"))));
+    assertThat(tokens.accessToken().reveal()).startsWith("czu_");
+    assertThat(done.connection().accessTokenExpireTime()).isEqualTo(tokens.accessTokenExpireTime());
+  }
+
+  @Test
+  void aStateWorksOnceAndAReplayCreatesNothing() {
+    String[] stateAndCode = fx.approve(fx.start("alice"));
+    var complete = fx.useCases.completeAuthorization();
+    complete.execute(CompleteAuthorization.Command.approved(stateAndCode[0], stateAndCode[1]));
+    fx.useCases.deleteConnection().execute(connection("alice"));
+
+    assertThatThrownBy(
+            () ->
+                complete.execute(
+                    CompleteAuthorization.Command.approved(stateAndCode[0], stateAndCode[1])))
+        .isInstanceOfSatisfying(
+            GatewayException.InvalidArgument.class,
+            e -> {
+              assertThat(e.reason()).isEqualTo(Reason.AUTHORIZATION_STATE_INVALID);
+              assertThat(e.violations()).extracting("field").containsExactly("state");
+            });
+    assertThat(fx.connections.find(connection("alice"))).isEmpty();
+  }
+
+  @Test
+  void anUnknownStateIsRejected() {
+    assertThatThrownBy(
+            () ->
+                fx.useCases
+                    .completeAuthorization()
+                    .execute(CompleteAuthorization.Command.approved("not-a-state", "code_1")))
+        .isInstanceOfSatisfying(
+            GatewayException.InvalidArgument.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.AUTHORIZATION_STATE_INVALID));
+  }
+
+  @Test
+  void anAuthorizationExpiresAfterTenMinutes() {
+    AuthorizationDetails details = fx.start("alice");
+    String[] stateAndCode = fx.approve(details);
+    fx.clock.advance(Duration.ofMinutes(10));
+
+    assertThatThrownBy(
+            () ->
+                fx.useCases
+                    .completeAuthorization()
+                    .execute(
+                        CompleteAuthorization.Command.approved(stateAndCode[0], stateAndCode[1])))
+        .isInstanceOfSatisfying(
+            GatewayException.FailedPrecondition.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.AUTHORIZATION_EXPIRED));
+    assertThat(
+            fx.useCases
+                .getAuthorization()
+                .execute(details.authorization().name())
+                .authorization()
+                .state())
+        .isEqualTo(AuthorizationState.EXPIRED);
+    assertThat(fx.connections.find(connection("alice"))).isEmpty();
+  }
+
+  @Test
+  void aDeniedCallbackMarksTheAuthorizationDenied() {
+    AuthorizationDetails details = fx.start("alice");
+    String state = AuthFixture.queryParameter(details.authorizeUri(), "state");
+
+    CompleteAuthorization.Completion done =
+        fx.useCases
+            .completeAuthorization()
+            .execute(new CompleteAuthorization.Command(state, "", "access_denied", "user said no"));
+
+    assertThat(done.authorization().state()).isEqualTo(AuthorizationState.DENIED);
+    assertThat(done.authorization().error().reason()).isEqualTo("access_denied");
+    assertThat(done.connection()).isNull();
+    assertThat(fx.connections.find(connection("alice"))).isEmpty();
+  }
+
+  @Test
+  void aRejectedCodeFailsTheAuthorization() {
+    AuthorizationDetails details = fx.start("alice");
+    String state = AuthFixture.queryParameter(details.authorizeUri(), "state");
+
+    assertThatThrownBy(
+            () ->
+                fx.useCases
+                    .completeAuthorization()
+                    .execute(CompleteAuthorization.Command.approved(state, "code_forged")))
+        .isInstanceOfSatisfying(
+            GatewayException.FailedPrecondition.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.CODE_EXCHANGE_FAILED));
+    assertThat(
+            fx.useCases
+                .getAuthorization()
+                .execute(details.authorization().name())
+                .authorization()
+                .state())
+        .isEqualTo(AuthorizationState.FAILED);
+  }
+
+  @Test
+  void theReturnUriMustBeAllowlisted() {
+    var start = fx.useCases.startAuthorization();
+    assertThat(
+            start
+                .execute(
+                    new StartAuthorization.Command(
+                        TENANT, WEB_APP, connection("a"), "u", RETURN_URI, ""))
+                .authorization()
+                .returnUri())
+        .isEqualTo(RETURN_URI);
+    assertThatThrownBy(
+            () ->
+                start.execute(
+                    new StartAuthorization.Command(
+                        TENANT,
+                        WEB_APP,
+                        connection("a"),
+                        "u",
+                        URI.create("https://evil.example.com/done"),
+                        "")))
+        .isInstanceOfSatisfying(
+            GatewayException.InvalidArgument.class,
+            e -> {
+              assertThat(e.reason()).isEqualTo(Reason.RETURN_URI_NOT_ALLOWED);
+              assertThat(e.violations()).extracting("field").containsExactly("return_uri");
+            });
+  }
+
+  @Test
+  void onlyBrowserAppsCanStartAnAuthorization() {
+    assertThatThrownBy(
+            () ->
+                fx.useCases
+                    .startAuthorization()
+                    .execute(
+                        new StartAuthorization.Command(
+                            TENANT, AuthFixture.DEVICE_APP, connection("a"), "u", null, "")))
+        .isInstanceOfSatisfying(
+            GatewayException.FailedPrecondition.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.APP_TYPE_NOT_SUPPORTED));
+  }
+
+  @Test
+  void aRequestIdMakesStartIdempotent() {
+    var start = fx.useCases.startAuthorization();
+    var command =
+        new StartAuthorization.Command(TENANT, WEB_APP, connection("a"), "u", null, "r-1");
+
+    AuthorizationDetails first = start.execute(command);
+    AuthorizationDetails again = start.execute(command);
+
+    assertThat(again.authorization().name()).isEqualTo(first.authorization().name());
+    assertThat(again.authorizeUri()).isEqualTo(first.authorizeUri());
+    assertThatThrownBy(
+            () ->
+                start.execute(
+                    new StartAuthorization.Command(
+                        TENANT, WEB_APP, connection("b"), "u", null, "r-1")))
+        .isInstanceOfSatisfying(
+            GatewayException.AlreadyExists.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.REQUEST_ID_CONFLICT));
+  }
+
+  @Test
+  void reauthorizingReplacesTheConnectionAndKeepsItsCreateTime() {
+    var first = fx.connect("alice");
+    var created = fx.connections.find(first).orElseThrow();
+    fx.clock.advance(Duration.ofHours(1));
+
+    fx.connect("alice");
+
+    var replaced = fx.connections.find(first).orElseThrow();
+    assertThat(replaced.createTime()).isEqualTo(created.createTime());
+    assertThat(replaced.updateTime()).isAfter(created.updateTime());
+    assertThat(replaced.version()).isGreaterThan(created.version());
+  }
+}

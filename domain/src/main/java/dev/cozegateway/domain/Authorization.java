@@ -1,0 +1,105 @@
+package dev.cozegateway.domain;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * An end user's trip through Coze's consent page.
+ *
+ * @param name {@code tenants/{tenant}/authorizations/{authorization}}
+ * @param app the app being authorized
+ * @param connection the connection it creates or replaces
+ * @param subject the caller's end-user id
+ * @param state the lifecycle state
+ * @param createTime when started
+ * @param expireTime when a PENDING authorization expires
+ * @param returnUri where to send the browser afterwards; {@code null} for the result page
+ * @param error why it is DENIED or FAILED; {@code null} otherwise
+ * @param stateHash SHA-256 of the OAuth {@code state}, the lookup key; the state is never stored in
+ *     clear
+ * @param secrets the PKCE verifier and the state, sealed with {@link #secretsContext} as associated
+ *     data, so that the authorize URI can be rebuilt while PENDING
+ * @param requestId the caller's idempotency key, or empty
+ */
+public record Authorization(
+    AuthorizationName name,
+    AppId app,
+    ConnectionName connection,
+    String subject,
+    AuthorizationState state,
+    Instant createTime,
+    Instant expireTime,
+    URI returnUri,
+    AuthorizationError error,
+    byte[] stateHash,
+    SealedSecret secrets,
+    String requestId) {
+  public Authorization {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(app, "app");
+    Objects.requireNonNull(connection, "connection");
+    Objects.requireNonNull(subject, "subject");
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(createTime, "createTime");
+    Objects.requireNonNull(expireTime, "expireTime");
+    Objects.requireNonNull(secrets, "secrets");
+    Objects.requireNonNull(requestId, "requestId");
+    stateHash = stateHash.clone();
+  }
+
+  /** The associated data that binds the sealed secrets to this authorization. */
+  public static String secretsContext(AuthorizationName name) {
+    return "authorization-secrets:" + name.name();
+  }
+
+  @Override
+  public byte[] stateHash() {
+    return stateHash.clone();
+  }
+
+  /** This authorization in a terminal state. */
+  public Authorization finished(AuthorizationState newState, AuthorizationError newError) {
+    return new Authorization(
+        name,
+        app,
+        connection,
+        subject,
+        newState,
+        createTime,
+        expireTime,
+        returnUri,
+        newError,
+        stateHash,
+        secrets,
+        requestId);
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Authorization a
+        && name.equals(a.name)
+        && app.equals(a.app)
+        && connection.equals(a.connection)
+        && subject.equals(a.subject)
+        && state == a.state
+        && createTime.equals(a.createTime)
+        && expireTime.equals(a.expireTime)
+        && Objects.equals(returnUri, a.returnUri)
+        && Objects.equals(error, a.error)
+        && Arrays.equals(stateHash, a.stateHash)
+        && secrets.equals(a.secrets)
+        && requestId.equals(a.requestId);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, state, Arrays.hashCode(stateHash));
+  }
+
+  @Override
+  public String toString() {
+    return "Authorization[" + name + ", " + state + "]";
+  }
+}

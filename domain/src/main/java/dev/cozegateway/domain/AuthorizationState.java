@@ -1,0 +1,10 @@
+package dev.cozegateway.domain;
+
+/** The lifecycle of an authorization. Every state but PENDING is terminal. */
+public enum AuthorizationState {
+  PENDING,
+  COMPLETED,
+  DENIED,
+  EXPIRED,
+  FAILED
+}

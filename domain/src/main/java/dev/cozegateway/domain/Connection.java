@@ -1,0 +1,77 @@
+package dev.cozegateway.domain;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One end user's authorization of one app, with its tokens sealed by the vault.
+ *
+ * @param name {@code tenants/{tenant}/connections/{connection}}
+ * @param app the authorized app
+ * @param subject the caller's opaque end-user id
+ * @param state the lifecycle state
+ * @param createTime when first created
+ * @param updateTime when last changed
+ * @param accessTokenExpireTime when the current access token expires, kept in clear so that
+ *     freshness is known without decrypting
+ * @param lastRefreshTime when last refreshed; {@code null} before the first refresh
+ * @param tokens the {@link TokenSet}, sealed with this connection's name as associated data
+ * @param version incremented by every write; stores compare-and-set on it
+ */
+public record Connection(
+    ConnectionName name,
+    AppId app,
+    String subject,
+    ConnectionState state,
+    Instant createTime,
+    Instant updateTime,
+    Instant accessTokenExpireTime,
+    Instant lastRefreshTime,
+    SealedSecret tokens,
+    long version) {
+  public Connection {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(app, "app");
+    Objects.requireNonNull(subject, "subject");
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(createTime, "createTime");
+    Objects.requireNonNull(updateTime, "updateTime");
+    Objects.requireNonNull(accessTokenExpireTime, "accessTokenExpireTime");
+    Objects.requireNonNull(tokens, "tokens");
+  }
+
+  /** The associated data that binds sealed tokens to this connection. */
+  public static String tokenContext(ConnectionName name) {
+    return "connection-tokens:" + name.name();
+  }
+
+  /** This connection after a successful refresh, one version later. */
+  public Connection refreshed(Instant now, Instant newExpireTime, SealedSecret newTokens) {
+    return new Connection(
+        name,
+        app,
+        subject,
+        ConnectionState.ACTIVE,
+        createTime,
+        now,
+        newExpireTime,
+        now,
+        newTokens,
+        version + 1);
+  }
+
+  /** This connection in another state, one version later. */
+  public Connection withState(ConnectionState newState, Instant now) {
+    return new Connection(
+        name,
+        app,
+        subject,
+        newState,
+        createTime,
+        now,
+        accessTokenExpireTime,
+        lastRefreshTime,
+        tokens,
+        version + 1);
+  }
+}
