@@ -1,0 +1,94 @@
+package dev.cozegateway.adapters.web;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.cozegateway.application.CompleteAuthorization;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The browser-facing HTTP server: the OAuth callback page and {@code GET /healthz}. The bootstrap's
+ * lifecycle owns it.
+ */
+public final class WebServer {
+  private static final Logger log = LoggerFactory.getLogger(WebServer.class);
+
+  private final WebConfig config;
+  private final CompleteAuthorization completeAuthorization;
+  private final AtomicBoolean serving = new AtomicBoolean();
+  private HttpServer server;
+  private ExecutorService executor;
+
+  public WebServer(WebConfig config, CompleteAuthorization completeAuthorization) {
+    this.config = config;
+    this.completeAuthorization = completeAuthorization;
+  }
+
+  /** Binds and starts serving. */
+  public synchronized void start() {
+    try {
+      server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 64);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot listen on http " + config.host() + ":" + config.port(), e);
+    }
+    executor = Executors.newFixedThreadPool(8, r -> new Thread(r, "web-callback"));
+    server.setExecutor(executor);
+    server.createContext("/oauth/callback", new CallbackHandler(completeAuthorization));
+    server.createContext("/healthz", this::health);
+    server.createContext("/", WebServer::notFound);
+    server.start();
+    serving.set(true);
+    log.info("http listening on {}:{}", config.host(), port());
+  }
+
+  /** The bound port. */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** Stops accepting requests, gives in-flight ones up to the grace period, then closes. */
+  public synchronized void stop(int graceSeconds) {
+    if (server == null) {
+      return;
+    }
+    serving.set(false);
+    server.stop(graceSeconds);
+    executor.shutdown();
+    try {
+      executor.awaitTermination(graceSeconds, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    server = null;
+  }
+
+  private void health(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      boolean up = serving.get();
+      byte[] body =
+          ("{\"status\":\"" + (up ? "SERVING" : "NOT_SERVING") + "\"}")
+              .getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      exchange.sendResponseHeaders(up ? 200 : 503, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+
+  private static void notFound(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      CallbackHandler.send(exchange, 404, Html.page("Not found", "There is nothing here."));
+    }
+  }
+}
