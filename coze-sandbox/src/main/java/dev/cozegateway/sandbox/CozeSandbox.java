@@ -1,0 +1,206 @@
+package dev.cozegateway.sandbox;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A local fake of Coze's OAuth HTTP API (web and PKCE apps), following {@code coze-api.md}.
+ *
+ * <p>It binds {@code 127.0.0.1} only and serves the browser pages and the API on one origin, as a
+ * Coze base URL without {@code api.} does (§1). Endpoints:
+ *
+ * <ul>
+ *   <li>{@code GET /api/permission/oauth2/authorize} and {@code GET
+ *       /api/permission/oauth2/workspace_id/{id}/authorize}: validate, then 302 to the consent page
+ *   <li>{@code GET /oauth/consent?authorize_key=…}: Approve / Deny page, or an immediate 302 back
+ *       with a code when auto-approve is on; {@code POST /oauth/consent} records the decision
+ *   <li>{@code POST /api/permission/oauth2/token}: {@code authorization_code} and {@code
+ *       refresh_token} (rotating, single use), JSON bodies only
+ *   <li>{@code /_sandbox/…}: the test control surface (auto-approve, clock, token expiry, stats,
+ *       refresh tokens)
+ * </ul>
+ *
+ * <p>Every response carries {@code X-Tt-Logid}. All state lives in memory and dies with the
+ * instance. Thread-safe; {@link #close()} stops the server and is idempotent.
+ */
+public final class CozeSandbox implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CozeSandbox.class);
+  private static final String OAUTH = "/api/permission/oauth2";
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final URI baseUrl;
+  private final SandboxClock clock;
+  private final AtomicBoolean autoApprove;
+  private final IssuedTokens tokens;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private CozeSandbox(HttpServer server, ExecutorService executor, SandboxConfig config) {
+    this.server = server;
+    this.executor = executor;
+    this.baseUrl = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    this.clock = config.clock();
+    this.autoApprove = new AtomicBoolean(config.autoApprove());
+
+    RandomTokens random = new RandomTokens();
+    Map<String, SandboxApp> apps =
+        config.apps().stream()
+            .collect(Collectors.toUnmodifiableMap(SandboxApp::clientId, Function.identity()));
+    Authorizations authorizations = new Authorizations(clock, random);
+    this.tokens =
+        new IssuedTokens(
+            clock, random, config.accessTokenLifetime(), config.refreshTokenLifetime());
+    ClientAuthentication clients = new ClientAuthentication(apps);
+
+    AuthorizeEndpoint authorize = new AuthorizeEndpoint(apps, authorizations, baseUrl.toString());
+    ConsentEndpoint consent = new ConsentEndpoint(authorizations, autoApprove);
+    TokenEndpoint token =
+        new TokenEndpoint(
+            List.of(
+                new AuthorizationCodeGrant(clients, authorizations, tokens),
+                new RefreshTokenGrant(clients, tokens)));
+    ControlEndpoint control = new ControlEndpoint(clock, autoApprove, tokens);
+
+    Router router =
+        new Router(new ObjectMapper(), random, clock)
+            .route("GET", OAUTH + "/authorize", (ex, path) -> authorize.handle(ex, null))
+            .route(
+                "GET",
+                OAUTH + "/workspace_id/([^/]+)/authorize",
+                (ex, path) -> authorize.handle(ex, path.group(1)))
+            .route("GET", ConsentEndpoint.PATH, (ex, path) -> consent.show(ex))
+            .route("POST", ConsentEndpoint.PATH, (ex, path) -> consent.decide(ex))
+            .route("POST", OAUTH + "/token", (ex, path) -> token.handle(ex))
+            .route(
+                "POST",
+                ControlEndpoint.PREFIX + "auto-approve",
+                (ex, path) -> control.setAutoApprove(ex))
+            .route(
+                "POST",
+                ControlEndpoint.PREFIX + "clock/advance",
+                (ex, path) -> control.advanceClock(ex))
+            .route(
+                "POST",
+                ControlEndpoint.PREFIX + "tokens/expire",
+                (ex, path) -> control.expireAccessTokens(ex))
+            .route("GET", ControlEndpoint.PREFIX + "stats", (ex, path) -> control.stats(ex))
+            .route(
+                "GET",
+                ControlEndpoint.PREFIX + "refresh-tokens",
+                (ex, path) -> control.refreshTokens(ex));
+    server.createContext("/", router);
+  }
+
+  /**
+   * Starts a sandbox on {@code 127.0.0.1:config.port()}.
+   *
+   * @throws UncheckedIOException if the port cannot be bound
+   */
+  public static CozeSandbox start(SandboxConfig config) {
+    InetSocketAddress address =
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port());
+    HttpServer server;
+    try {
+      server = HttpServer.create(address, 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot bind the Coze sandbox to " + address, e);
+    }
+    // A cached pool, not the JDK's single dispatcher thread: concurrent refreshes must really
+    // race, or the rotation guarantee is never exercised.
+    ExecutorService executor = Executors.newCachedThreadPool(daemonThreads());
+    server.setExecutor(executor);
+    CozeSandbox sandbox = new CozeSandbox(server, executor, config);
+    server.start();
+    log.info("Coze sandbox listening on {} with {} app(s)", sandbox.baseUrl, config.apps().size());
+    return sandbox;
+  }
+
+  /** The origin of both the API and the browser pages, e.g. {@code http://127.0.0.1:54321}. */
+  public URI baseUrl() {
+    return baseUrl;
+  }
+
+  /** The bound port (the real one when the config asked for 0). */
+  public int port() {
+    return baseUrl.getPort();
+  }
+
+  /** The clock behind every expiry; advance it to expire codes and tokens. */
+  public SandboxClock clock() {
+    return clock;
+  }
+
+  /** Turns auto-approve on (the consent page approves at once) or off (it asks). */
+  public void setAutoApprove(boolean enabled) {
+    autoApprove.set(enabled);
+  }
+
+  /** The token-endpoint counters so far. */
+  public SandboxStats stats() {
+    return tokens.stats();
+  }
+
+  /** Every refresh token issued so far, oldest first, with its state and attempt count. */
+  public List<RefreshTokenInfo> refreshTokens() {
+    return tokens.refreshTokens();
+  }
+
+  /**
+   * Expires every access token issued so far, as if their lifetime had run out. Refresh tokens are
+   * untouched, so a client can recover by refreshing.
+   */
+  public void expireAccessTokens() {
+    tokens.expireAccessTokens();
+  }
+
+  /** Whether {@code accessToken} was issued here and has not expired; for the business APIs. */
+  boolean isAccessTokenValid(String accessToken) {
+    return tokens.isAccessTokenValid(accessToken);
+  }
+
+  /** Stops the server at once; in-flight requests may fail. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    server.stop(0);
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    log.info("Coze sandbox on {} stopped", baseUrl);
+  }
+
+  private static ThreadFactory daemonThreads() {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, "coze-sandbox-http-" + count.incrementAndGet());
+      // A test that forgets close() must not keep the JVM alive.
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

@@ -1,0 +1,64 @@
+package dev.cozegateway.sandbox;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Generates codes, tokens and log ids in Coze's formats (§1) from a {@link SecureRandom}, so the
+ * sandbox never hands out guessable credentials even on a shared machine. Thread-safe.
+ */
+final class RandomTokens {
+  private static final char[] ALPHANUMERIC =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+  private static final char[] UPPER_HEX = "0123456789ABCDEF".toCharArray();
+  private static final DateTimeFormatter LOG_ID_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
+
+  // Lengths copied from the examples in the contract: code_ + 48, czu_ + 64, refresh 68.
+  private static final int CODE_LENGTH = 48;
+  private static final int ACCESS_TOKEN_LENGTH = 64;
+  private static final int REFRESH_TOKEN_LENGTH = 68;
+  private static final int AUTHORIZE_KEY_LENGTH = 32;
+  private static final int LOG_ID_HEX_LENGTH = 20;
+
+  private final SecureRandom random = new SecureRandom();
+
+  /** An authorization code: {@code code_} and 48 letters or digits. */
+  String code() {
+    return "code_" + alphanumeric(CODE_LENGTH);
+  }
+
+  /** A user access token: {@code czu_} and 64 letters or digits. */
+  String userAccessToken() {
+    return "czu_" + alphanumeric(ACCESS_TOKEN_LENGTH);
+  }
+
+  /** An opaque refresh token of 68 letters or digits. */
+  String refreshToken() {
+    return alphanumeric(REFRESH_TOKEN_LENGTH);
+  }
+
+  /** The key that ties the consent page to a pending authorize request. */
+  String authorizeKey() {
+    return alphanumeric(AUTHORIZE_KEY_LENGTH);
+  }
+
+  /** A log id: {@code yyyyMMddHHmmss} (UTC) then 20 upper-case hex digits. */
+  String logId(Instant now) {
+    StringBuilder id = new StringBuilder(LOG_ID_TIME.format(now));
+    for (int i = 0; i < LOG_ID_HEX_LENGTH; i++) {
+      id.append(UPPER_HEX[random.nextInt(UPPER_HEX.length)]);
+    }
+    return id.toString();
+  }
+
+  private String alphanumeric(int length) {
+    char[] chars = new char[length];
+    for (int i = 0; i < length; i++) {
+      chars[i] = ALPHANUMERIC[random.nextInt(ALPHANUMERIC.length)];
+    }
+    return new String(chars);
+  }
+}

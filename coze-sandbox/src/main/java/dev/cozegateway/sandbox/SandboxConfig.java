@@ -1,0 +1,151 @@
+package dev.cozegateway.sandbox;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How to start a {@link CozeSandbox}. Immutable; start from {@link #defaults()} or {@link
+ * #demo(int)} and adjust with the {@code with…} methods.
+ *
+ * @param port the loopback port to bind; 0 picks a free one
+ * @param apps the registered apps; client ids must be unique
+ * @param accessTokenLifetime how long access tokens live (Coze: 15 minutes)
+ * @param refreshTokenLifetime how long refresh tokens live from issue (Coze: 30 days); a rotated
+ *     token gets a fresh lifetime (the safe assumption of §7)
+ * @param autoApprove whether the consent page approves at once instead of asking
+ * @param clock the time source for every expiry; keep a reference to advance it
+ */
+public record SandboxConfig(
+    int port,
+    List<SandboxApp> apps,
+    Duration accessTokenLifetime,
+    Duration refreshTokenLifetime,
+    boolean autoApprove,
+    SandboxClock clock) {
+
+  /** Coze's default access-token lifetime (§3.3). */
+  public static final Duration DEFAULT_ACCESS_TOKEN_LIFETIME = Duration.ofMinutes(15);
+
+  /** Coze's refresh-token lifetime (§3.1). */
+  public static final Duration DEFAULT_REFRESH_TOKEN_LIFETIME = Duration.ofDays(30);
+
+  /** Client id of the demo's web backend app. */
+  public static final String DEMO_WEB_CLIENT_ID = "13909538999980701726463194372764.app.coze";
+
+  /**
+   * Client secret of the demo's web backend app. Public on purpose: it only opens the local
+   * sandbox.
+   */
+  public static final String DEMO_WEB_CLIENT_SECRET =
+      "czvVEcB0zgrAhSbqFqPhxZz3foG9rGYeLiqPJQMGOEamek8r";
+
+  /** Client id of the demo's PKCE (public) app. */
+  public static final String DEMO_PKCE_CLIENT_ID = "68786240876140875926270031922180.app.coze";
+
+  /**
+   * The redirect URIs both demo apps register by default: a gateway callback on port 8080, by IP
+   * and by name, since a redirect URI must match exactly.
+   */
+  public static final List<String> DEMO_REDIRECT_URIS =
+      List.of("http://127.0.0.1:8080/oauth/callback", "http://localhost:8080/oauth/callback");
+
+  public SandboxConfig {
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("port must be 0..65535, got " + port);
+    }
+    apps = List.copyOf(Objects.requireNonNull(apps, "apps"));
+    Set<String> clientIds = new HashSet<>();
+    for (SandboxApp app : apps) {
+      if (!clientIds.add(app.clientId())) {
+        throw new IllegalArgumentException("duplicate client id: " + app.clientId());
+      }
+    }
+    requirePositive(accessTokenLifetime, "accessTokenLifetime");
+    requirePositive(refreshTokenLifetime, "refreshTokenLifetime");
+    Objects.requireNonNull(clock, "clock");
+  }
+
+  /**
+   * Any free port, no apps, Coze's lifetimes, consent asked for, and a fresh clock on system time.
+   */
+  public static SandboxConfig defaults() {
+    return new SandboxConfig(
+        0,
+        List.of(),
+        DEFAULT_ACCESS_TOKEN_LIFETIME,
+        DEFAULT_REFRESH_TOKEN_LIFETIME,
+        false,
+        new SandboxClock());
+  }
+
+  /**
+   * The demo setup: {@link #defaults()} on {@code port} with one web app ({@link
+   * #DEMO_WEB_CLIENT_ID}, {@link #DEMO_WEB_CLIENT_SECRET}) and one PKCE app ({@link
+   * #DEMO_PKCE_CLIENT_ID}), both registering {@link #DEMO_REDIRECT_URIS}.
+   */
+  public static SandboxConfig demo(int port) {
+    return demo(port, DEMO_REDIRECT_URIS);
+  }
+
+  /** {@link #demo(int)} with other redirect URIs (1 to 3), e.g. the gateway's real callback. */
+  public static SandboxConfig demo(int port, List<String> redirectUris) {
+    return defaults()
+        .withPort(port)
+        .withApps(
+            List.of(
+                new SandboxApp(
+                    DEMO_WEB_CLIENT_ID, SandboxApp.WEB, DEMO_WEB_CLIENT_SECRET, redirectUris),
+                new SandboxApp(DEMO_PKCE_CLIENT_ID, SandboxApp.PKCE, null, redirectUris)));
+  }
+
+  /** This config on another port. */
+  public SandboxConfig withPort(int newPort) {
+    return new SandboxConfig(
+        newPort, apps, accessTokenLifetime, refreshTokenLifetime, autoApprove, clock);
+  }
+
+  /** This config with exactly these apps. */
+  public SandboxConfig withApps(List<SandboxApp> newApps) {
+    return new SandboxConfig(
+        port, newApps, accessTokenLifetime, refreshTokenLifetime, autoApprove, clock);
+  }
+
+  /** This config with one more app. */
+  public SandboxConfig withApp(SandboxApp app) {
+    List<SandboxApp> more = new ArrayList<>(apps);
+    more.add(Objects.requireNonNull(app, "app"));
+    return withApps(more);
+  }
+
+  /** This config with another access-token lifetime. */
+  public SandboxConfig withAccessTokenLifetime(Duration lifetime) {
+    return new SandboxConfig(port, apps, lifetime, refreshTokenLifetime, autoApprove, clock);
+  }
+
+  /** This config with another refresh-token lifetime. */
+  public SandboxConfig withRefreshTokenLifetime(Duration lifetime) {
+    return new SandboxConfig(port, apps, accessTokenLifetime, lifetime, autoApprove, clock);
+  }
+
+  /** This config with auto-approve on or off. */
+  public SandboxConfig withAutoApprove(boolean enabled) {
+    return new SandboxConfig(port, apps, accessTokenLifetime, refreshTokenLifetime, enabled, clock);
+  }
+
+  /** This config with another clock. */
+  public SandboxConfig withClock(SandboxClock newClock) {
+    return new SandboxConfig(
+        port, apps, accessTokenLifetime, refreshTokenLifetime, autoApprove, newClock);
+  }
+
+  private static void requirePositive(Duration value, String name) {
+    Objects.requireNonNull(value, name);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, got " + value);
+    }
+  }
+}

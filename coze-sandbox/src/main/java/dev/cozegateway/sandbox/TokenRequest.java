@@ -1,0 +1,41 @@
+package dev.cozegateway.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A parsed token-endpoint request: the JSON body and the raw {@code Authorization} header.
+ *
+ * @param body the JSON object sent
+ * @param authorization the {@code Authorization} header, or {@code null}
+ */
+record TokenRequest(JsonNode body, String authorization) {
+
+  /** Whether the body has the field at all (even as null). */
+  boolean has(String field) {
+    return body.has(field);
+  }
+
+  /**
+   * The field as text, or {@code null} when absent or JSON null (Python sends {@code "scope":
+   * null}). A non-string value is a bad request naming the field.
+   */
+  String optionalText(String field) throws OAuthException {
+    JsonNode value = body.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isTextual()) {
+      throw OAuthException.invalidRequest(field);
+    }
+    return value.asText();
+  }
+
+  /** The field as non-empty text; otherwise a bad request naming the field. */
+  String requiredText(String field) throws OAuthException {
+    String value = optionalText(field);
+    if (value == null || value.isEmpty()) {
+      throw OAuthException.invalidRequest(field);
+    }
+    return value;
+  }
+}
