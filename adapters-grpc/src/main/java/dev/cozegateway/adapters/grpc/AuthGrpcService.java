@@ -1,0 +1,189 @@
+package dev.cozegateway.adapters.grpc;
+
+import com.google.protobuf.Empty;
+import dev.cozegateway.api.v1.AccessToken;
+import dev.cozegateway.api.v1.AuthServiceGrpc;
+import dev.cozegateway.api.v1.Authorization;
+import dev.cozegateway.api.v1.CompleteAuthorizationRequest;
+import dev.cozegateway.api.v1.Connection;
+import dev.cozegateway.api.v1.DeleteConnectionRequest;
+import dev.cozegateway.api.v1.GetAccessTokenRequest;
+import dev.cozegateway.api.v1.GetAuthorizationRequest;
+import dev.cozegateway.api.v1.GetConnectionRequest;
+import dev.cozegateway.api.v1.ListConnectionsRequest;
+import dev.cozegateway.api.v1.ListConnectionsResponse;
+import dev.cozegateway.api.v1.StartAuthorizationRequest;
+import dev.cozegateway.api.v1.StartDeviceAuthorizationRequest;
+import dev.cozegateway.application.AuthUseCases;
+import dev.cozegateway.application.CompleteAuthorization;
+import dev.cozegateway.application.GetAccessToken;
+import dev.cozegateway.application.ListConnections;
+import dev.cozegateway.application.StartAuthorization;
+import dev.cozegateway.domain.AppId;
+import dev.cozegateway.domain.AuthorizationName;
+import dev.cozegateway.domain.ConnectionName;
+import dev.cozegateway.domain.GatewayException;
+import dev.cozegateway.domain.TenantId;
+import io.grpc.stub.StreamObserver;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * The {@code coze.gateway.v1.AuthService}: each RPC maps its request to a command, calls one use
+ * case and maps the result back. Failures reach the client through {@link GrpcErrors}.
+ */
+final class AuthGrpcService extends AuthServiceGrpc.AuthServiceImplBase {
+  static final String DEVICE_AUTHORIZATION_UNAVAILABLE =
+      "device authorization is not available yet";
+
+  // Stands in for a malformed parent, so that connection_id is still checked and one answer names
+  // both fields. Never reaches a use case.
+  private static final TenantId UNPARSED_TENANT = new TenantId("unparsed");
+
+  private final AuthUseCases useCases;
+
+  @Inject
+  AuthGrpcService(AuthUseCases useCases) {
+    this.useCases = useCases;
+  }
+
+  @Override
+  public void startAuthorization(
+      StartAuthorizationRequest request, StreamObserver<Authorization> observer) {
+    GrpcCalls.unary(
+        observer,
+        () -> ProtoMapping.toProto(useCases.startAuthorization().execute(toCommand(request))));
+  }
+
+  @Override
+  public void completeAuthorization(
+      CompleteAuthorizationRequest request, StreamObserver<Connection> observer) {
+    GrpcCalls.unary(
+        observer, () -> toConnection(useCases.completeAuthorization().execute(toCommand(request))));
+  }
+
+  @Override
+  public void getAuthorization(
+      GetAuthorizationRequest request, StreamObserver<Authorization> observer) {
+    GrpcCalls.unary(
+        observer,
+        () ->
+            ProtoMapping.toProto(
+                useCases
+                    .getAuthorization()
+                    .execute(AuthorizationName.parse(request.getName(), "name"))));
+  }
+
+  @Override
+  public void startDeviceAuthorization(
+      StartDeviceAuthorizationRequest request, StreamObserver<Authorization> observer) {
+    GrpcCalls.fail(observer, new GatewayException.Unimplemented(DEVICE_AUTHORIZATION_UNAVAILABLE));
+  }
+
+  @Override
+  public void getAccessToken(GetAccessTokenRequest request, StreamObserver<AccessToken> observer) {
+    GrpcCalls.unary(
+        observer,
+        () -> ProtoMapping.toProto(useCases.getAccessToken().execute(toCommand(request))));
+  }
+
+  @Override
+  public void getConnection(GetConnectionRequest request, StreamObserver<Connection> observer) {
+    GrpcCalls.unary(
+        observer,
+        () ->
+            ProtoMapping.toProto(
+                useCases.getConnection().execute(ConnectionName.parse(request.getName(), "name"))));
+  }
+
+  @Override
+  public void listConnections(
+      ListConnectionsRequest request, StreamObserver<ListConnectionsResponse> observer) {
+    GrpcCalls.unary(
+        observer, () -> toResponse(useCases.listConnections().execute(toCommand(request))));
+  }
+
+  @Override
+  public void deleteConnection(DeleteConnectionRequest request, StreamObserver<Empty> observer) {
+    GrpcCalls.unary(
+        observer,
+        () -> {
+          useCases.deleteConnection().execute(ConnectionName.parse(request.getName(), "name"));
+          return Empty.getDefaultInstance();
+        });
+  }
+
+  private static StartAuthorization.Command toCommand(StartAuthorizationRequest request) {
+    RequestFields fields = new RequestFields();
+    TenantId tenant = fields.parse(() -> TenantId.parse(request.getParent(), "parent"));
+    AppId app = fields.parse(() -> AppId.parse(request.getApp(), "app"));
+    ConnectionName connection =
+        fields.parse(
+            () ->
+                new ConnectionName(
+                    tenant != null ? tenant : UNPARSED_TENANT, request.getConnectionId()));
+    String subject = fields.require("subject", request.getSubject());
+    URI returnUri =
+        request.getReturnUri().isEmpty()
+            ? null
+            : fields.parse(() -> ProtoMapping.toUri(request.getReturnUri(), "return_uri"));
+    fields.throwIfInvalid();
+    return new StartAuthorization.Command(
+        tenant, app, connection, subject, returnUri, request.getRequestId());
+  }
+
+  private static CompleteAuthorization.Command toCommand(CompleteAuthorizationRequest request) {
+    RequestFields fields = new RequestFields();
+    String state = fields.require("state", request.getState());
+    String code = fields.require("code", request.getCode());
+    fields.throwIfInvalid();
+    return CompleteAuthorization.Command.approved(state, code);
+  }
+
+  private static GetAccessToken.Command toCommand(GetAccessTokenRequest request) {
+    RequestFields fields = new RequestFields();
+    ConnectionName connection =
+        switch (request.getPrincipalCase()) {
+          case CONNECTION ->
+              fields.parse(() -> ConnectionName.parse(request.getConnection(), "connection"));
+          case PRINCIPAL_NOT_SET -> {
+            fields.violate("connection", "is required: name the connection the token is for");
+            yield null;
+          }
+        };
+    // Unset means "the use case's default", which the command applies to null.
+    Duration minRemaining =
+        request.hasMinRemainingLifetime()
+            ? fields.parse(
+                () ->
+                    ProtoMapping.toDuration(
+                        request.getMinRemainingLifetime(), "min_remaining_lifetime"))
+            : null;
+    fields.throwIfInvalid();
+    return new GetAccessToken.Command(connection, minRemaining);
+  }
+
+  private static ListConnections.Command toCommand(ListConnectionsRequest request) {
+    return new ListConnections.Command(
+        TenantId.parse(request.getParent(), "parent"),
+        request.getPageSize(),
+        request.getPageToken());
+  }
+
+  private static Connection toConnection(CompleteAuthorization.Completion completion) {
+    // An approved completion either creates a connection or throws; anything else is a bug.
+    if (completion.connection() == null) {
+      throw new IllegalStateException(
+          "completion of " + completion.authorization().name() + " returned no connection");
+    }
+    return ProtoMapping.toProto(completion.connection());
+  }
+
+  private static ListConnectionsResponse toResponse(ListConnections.Page page) {
+    ListConnectionsResponse.Builder response =
+        ListConnectionsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+    page.connections().forEach(c -> response.addConnections(ProtoMapping.toProto(c)));
+    return response.build();
+  }
+}

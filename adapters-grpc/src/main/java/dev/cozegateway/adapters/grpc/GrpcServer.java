@@ -1,0 +1,159 @@
+package dev.cozegateway.adapters.grpc;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's gRPC server: the API services plus {@code grpc.health.v1} and server reflection, on
+ * Netty. The bootstrap owns it and calls {@link #start()} once and {@link #shutdown()} on the way
+ * out. Thread-safe.
+ */
+public final class GrpcServer {
+  private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
+
+  /** How long to wait for cancelled calls to finish once the drain timeout ran out. */
+  private static final Duration FORCED_STOP_WAIT = Duration.ofSeconds(5);
+
+  private enum Phase {
+    NEW,
+    RUNNING,
+    STOPPED
+  }
+
+  private final GrpcConfig config;
+  private final List<ServerServiceDefinition> services;
+  private final OpenTelemetry openTelemetry;
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final Object lifecycle = new Object();
+
+  // Guarded by lifecycle.
+  private Phase phase = Phase.NEW;
+  private Server server;
+
+  private volatile int port = -1;
+
+  GrpcServer(
+      GrpcConfig config, List<? extends BindableService> services, OpenTelemetry openTelemetry) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.services = services.stream().map(BindableService::bindService).toList();
+    this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
+  }
+
+  /**
+   * Binds the port and starts serving; health then reports SERVING for the server ("") and every
+   * API service.
+   *
+   * @throws IllegalStateException if started before, or already shut down
+   * @throws UncheckedIOException if the address cannot be bound
+   */
+  public void start() {
+    synchronized (lifecycle) {
+      if (phase != Phase.NEW) {
+        throw new IllegalStateException("the gRPC server starts only once; it is " + phase);
+      }
+      Server built = build();
+      try {
+        built.start();
+      } catch (IOException e) {
+        phase = Phase.STOPPED;
+        throw new UncheckedIOException(
+            "cannot serve gRPC on " + config.host() + ":" + config.port(), e);
+      }
+      server = built;
+      port = built.getPort();
+      phase = Phase.RUNNING;
+      health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+      for (ServerServiceDefinition service : services) {
+        health.setStatus(service.getServiceDescriptor().getName(), ServingStatus.SERVING);
+      }
+      log.info("gRPC server listening on {}", built.getListenSockets());
+    }
+  }
+
+  /**
+   * The bound port, useful when the configured port is 0.
+   *
+   * @throws IllegalStateException before {@link #start()}
+   */
+  public int port() {
+    int bound = port;
+    if (bound < 0) {
+      throw new IllegalStateException("the gRPC server is not started");
+    }
+    return bound;
+  }
+
+  /**
+   * Stops gracefully: health turns NOT_SERVING, new calls are refused, in-flight calls get up to
+   * the drain timeout to finish, and whatever still runs then is cancelled. Returns once the server
+   * has stopped. Idempotent; a concurrent caller waits for the first one to finish.
+   *
+   * <p>Open {@code Health/Watch} streams count as in-flight calls: they get NOT_SERVING first, and
+   * hold the drain until their clients close them or the timeout runs out.
+   */
+  public void shutdown() {
+    synchronized (lifecycle) {
+      Phase was = phase;
+      phase = Phase.STOPPED;
+      if (was != Phase.RUNNING) {
+        return;
+      }
+      // Load balancers that watch health stop sending before the listener closes.
+      health.enterTerminalState();
+      server.shutdown();
+      log.info("gRPC server draining for up to {}", config.drainTimeout());
+      if (!awaitTermination(config.drainTimeout())) {
+        log.warn("gRPC calls still running after {}; cancelling them", config.drainTimeout());
+        server.shutdownNow();
+        awaitTermination(FORCED_STOP_WAIT);
+      }
+      log.info("gRPC server stopped");
+    }
+  }
+
+  // Health checks and reflection are left untraced: probes every few seconds would drown the RPCs.
+  @SuppressWarnings("deprecation") // the v1alpha reflection service: some clients ask only for it
+  private Server build() {
+    ServerInterceptor tracing = GrpcTelemetry.create(openTelemetry).createServerInterceptor();
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+            .addService(health.getHealthService())
+            .addService(ProtoReflectionServiceV1.newInstance())
+            .addService(ProtoReflectionService.newInstance());
+    for (ServerServiceDefinition service : services) {
+      builder.addService(ServerInterceptors.intercept(service, tracing));
+    }
+    return builder.build();
+  }
+
+  private boolean awaitTermination(Duration timeout) {
+    if (Thread.currentThread().isInterrupted()) {
+      return server.isTerminated();
+    }
+    try {
+      return server.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return server.isTerminated();
+    }
+  }
+}
