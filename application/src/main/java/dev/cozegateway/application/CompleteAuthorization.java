@@ -119,8 +119,21 @@ public final class CompleteAuthorization {
     GrantResult result;
     try {
       result = coze.exchangeCode(app, code, verifier);
+    } catch (GatewayException.Unavailable e) {
+      // The state is spent and the code may be too (it is single-use at Coze, and the request may
+      // have reached it), so a blind retry cannot succeed: this is not UNAVAILABLE for the caller.
+      String logId = e.metadata().getOrDefault("coze_logid", "");
+      authorizations.update(
+          authorization.finished(
+              AuthorizationState.FAILED,
+              new AuthorizationError(Reason.COZE_UNAVAILABLE.name(), e.getMessage(), logId)));
+      throw new GatewayException.FailedPrecondition(
+          Reason.CODE_EXCHANGE_FAILED,
+          "Coze could not be reached to exchange the authorization code ("
+              + e.getMessage()
+              + "); the code is single-use, so start a new authorization",
+          Map.of("coze_logid", logId));
     } catch (GatewayException e) {
-      // The code is single-use at Coze, so this authorization cannot be completed again.
       authorizations.update(
           authorization.finished(
               AuthorizationState.FAILED,

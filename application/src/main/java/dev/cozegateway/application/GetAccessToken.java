@@ -21,6 +21,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Returns a connection's access token with at least the requested lifetime left, refreshing it
@@ -34,6 +36,7 @@ import java.util.concurrent.ExecutionException;
 public final class GetAccessToken {
   public static final Duration DEFAULT_MIN_REMAINING = Duration.ofSeconds(60);
   public static final Duration MAX_MIN_REMAINING = Duration.ofMinutes(10);
+  private static final Duration MAX_WAIT_FOR_REFRESH = Duration.ofSeconds(60);
 
   /**
    * @param connection the connection
@@ -208,7 +211,15 @@ public final class GetAccessToken {
 
   private static AccessToken await(CompletableFuture<AccessToken> future) {
     try {
-      return future.get();
+      // The leader's Coze call has its own timeout; this bound only keeps a waiter from hanging
+      // on a leader that never finishes.
+      return future.get(MAX_WAIT_FOR_REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new GatewayException.Unavailable(
+          Reason.COZE_UNAVAILABLE,
+          "timed out waiting for a token refresh in progress",
+          Map.of(),
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new GatewayException.Unavailable(

@@ -20,6 +20,7 @@ import java.time.InstantSource;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** Starts a browser authorization (authorization code with S256 PKCE) for an end user. */
 public final class StartAuthorization {
@@ -27,6 +28,7 @@ public final class StartAuthorization {
   public static final Duration LIFETIME = Duration.ofMinutes(10);
 
   private static final int MAX_SUBJECT_LENGTH = 256;
+  private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
   /**
    * @param tenant the tenant
@@ -137,7 +139,16 @@ public final class StartAuthorization {
           Map.of("app", app.id().name(), "app_type", app.type().name()));
     }
     if (!command.connection().tenant().equals(command.tenant())) {
-      throw new IllegalArgumentException("connection outside the tenant");
+      throw new GatewayException.InvalidArgument(
+          Reason.INVALID_ARGUMENT,
+          "connection_id",
+          "must name a connection in " + command.tenant());
+    }
+    if (!command.requestId().isEmpty() && !REQUEST_ID.matcher(command.requestId()).matches()) {
+      throw new GatewayException.InvalidArgument(
+          Reason.INVALID_ARGUMENT,
+          "request_id",
+          "must be 1-64 characters of letters, digits, '-' and '_' (a UUID is recommended)");
     }
     String subject = command.subject();
     if (subject.isBlank() || subject.length() > MAX_SUBJECT_LENGTH) {

@@ -234,4 +234,39 @@ class AuthorizationFlowTest {
     assertThat(replaced.updateTime()).isAfter(created.updateTime());
     assertThat(replaced.version()).isGreaterThan(created.version());
   }
+
+  @Test
+  void anUnreachableCozeFailsTheAuthorizationWithoutInvitingABlindRetry() {
+    AuthorizationDetails details = fx.start("alice");
+    String[] stateAndCode = fx.approve(details);
+    fx.coze.setUnavailable(true);
+
+    assertThatThrownBy(
+            () ->
+                fx.useCases
+                    .completeAuthorization()
+                    .execute(
+                        CompleteAuthorization.Command.approved(stateAndCode[0], stateAndCode[1])))
+        .isInstanceOfSatisfying(
+            GatewayException.FailedPrecondition.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.CODE_EXCHANGE_FAILED));
+    var failed = fx.useCases.getAuthorization().execute(details.authorization().name());
+    assertThat(failed.authorization().state()).isEqualTo(AuthorizationState.FAILED);
+    assertThat(failed.authorization().error().reason()).isEqualTo("COZE_UNAVAILABLE");
+    assertThat(fx.connections.find(connection("alice"))).isEmpty();
+  }
+
+  @Test
+  void aMalformedRequestIdIsRefused() {
+    assertThatThrownBy(
+            () ->
+                fx.useCases
+                    .startAuthorization()
+                    .execute(
+                        new StartAuthorization.Command(
+                            TENANT, WEB_APP, connection("a"), "u", null, "not a uuid!")))
+        .isInstanceOfSatisfying(
+            GatewayException.InvalidArgument.class,
+            e -> assertThat(e.violations()).extracting("field").containsExactly("request_id"));
+  }
 }
