@@ -24,17 +24,18 @@ public final class InMemoryConnectionStore implements ConnectionStore {
 
   @Override
   public boolean replaceIfVersion(Connection updated, long expectedVersion) {
+    // ConcurrentSkipListMap re-runs the function when its compare-and-set loses a race, so only
+    // the run that was finally applied may decide the answer: each run overwrites the flag, and a
+    // null result means the connection vanished meanwhile.
     boolean[] written = {false};
-    byName.computeIfPresent(
-        updated.name().name(),
-        (key, current) -> {
-          if (current.version() != expectedVersion) {
-            return current;
-          }
-          written[0] = true;
-          return updated;
-        });
-    return written[0];
+    Connection result =
+        byName.computeIfPresent(
+            updated.name().name(),
+            (key, current) -> {
+              written[0] = current.version() == expectedVersion;
+              return written[0] ? updated : current;
+            });
+    return result != null && written[0];
   }
 
   @Override

@@ -1,0 +1,41 @@
+package dev.cozegateway.adapters.embedded;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import dev.cozegateway.domain.port.AuthorizationStore;
+import dev.cozegateway.domain.port.ConnectionStore;
+import jakarta.inject.Singleton;
+import java.util.Objects;
+
+/**
+ * Binds {@link ConnectionStore} and {@link AuthorizationStore} to the embedded, file-backed store.
+ *
+ * <p>Does no I/O while the injector is built: the store file is opened when {@link EmbeddedStore}
+ * is first provided. {@link EmbeddedStore} is bound too, so that the application's lifecycle can
+ * close it at shutdown.
+ */
+public final class EmbeddedStoreModule extends AbstractModule {
+  private final EmbeddedStoreConfig config;
+
+  public EmbeddedStoreModule(EmbeddedStoreConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  @Provides
+  @Singleton
+  EmbeddedStore embeddedStore() {
+    return EmbeddedStore.open(config);
+  }
+
+  @Provides
+  @Singleton
+  ConnectionStore connectionStore(EmbeddedStore store) {
+    return new MvStoreConnectionStore(store);
+  }
+
+  @Provides
+  @Singleton
+  AuthorizationStore authorizationStore(EmbeddedStore store) {
+    return new MvStoreAuthorizationStore(store);
+  }
+}

@@ -1,0 +1,86 @@
+package dev.cozegateway.adapters.embedded;
+
+import dev.cozegateway.domain.Connection;
+import dev.cozegateway.domain.ConnectionName;
+import dev.cozegateway.domain.TenantId;
+import dev.cozegateway.domain.port.ConnectionStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.h2.mvstore.Cursor;
+import org.h2.mvstore.MVMap;
+
+/**
+ * Connections in the embedded store, keyed by resource name ({@code
+ * tenants/{tenant}/connections/{connection}}), so that a tenant's connections are one key range in
+ * connection-id order. Thread-safe.
+ */
+final class MvStoreConnectionStore implements ConnectionStore {
+  private final EmbeddedStore store;
+  private final MVMap<String, byte[]> connections;
+
+  MvStoreConnectionStore(EmbeddedStore store) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.connections = store.recordMap("connections");
+  }
+
+  @Override
+  public Optional<Connection> find(ConnectionName name) {
+    byte[] stored = store.read(() -> connections.get(name.name()));
+    return Optional.ofNullable(stored).map(Records::decodeConnection);
+  }
+
+  @Override
+  public void put(Connection connection) {
+    byte[] value = Records.encode(connection);
+    store.write(() -> connections.put(connection.name().name(), value));
+  }
+
+  @Override
+  public boolean replaceIfVersion(Connection updated, long expectedVersion) {
+    byte[] value = Records.encode(updated);
+    String key = updated.name().name();
+    // The write lock makes this compare-and-set atomic against every other write.
+    return store.write(
+        () -> {
+          byte[] current = connections.get(key);
+          if (current == null || Records.decodeConnection(current).version() != expectedVersion) {
+            return false;
+          }
+          connections.put(key, value);
+          return true;
+        });
+  }
+
+  @Override
+  public boolean delete(ConnectionName name) {
+    return store.write(() -> connections.remove(name.name()) != null);
+  }
+
+  @Override
+  public List<Connection> list(TenantId tenant, String afterConnectionId, int limit) {
+    if (limit <= 0) {
+      return List.of();
+    }
+    String prefix = tenant.name() + "/connections/";
+    String from = afterConnectionId == null ? prefix : prefix + afterConnectionId;
+    List<byte[]> page =
+        store.read(
+            () -> {
+              List<byte[]> found = new ArrayList<>();
+              Cursor<String, byte[]> cursor = connections.cursor(from);
+              while (found.size() < limit && cursor.hasNext()) {
+                String key = cursor.next();
+                if (!key.startsWith(prefix)) {
+                  break;
+                }
+                if (afterConnectionId == null || !key.equals(from)) {
+                  found.add(cursor.getValue());
+                }
+              }
+              return found;
+            });
+    return page.stream().map(Records::decodeConnection).toList();
+  }
+}

@@ -1,0 +1,90 @@
+package dev.cozegateway.adapters.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cozegateway.domain.Authorization;
+import dev.cozegateway.domain.AuthorizationError;
+import dev.cozegateway.domain.AuthorizationState;
+import dev.cozegateway.domain.contract.AuthorizationStoreContract;
+import dev.cozegateway.domain.port.AuthorizationStore;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MvStoreAuthorizationStoreTest extends AuthorizationStoreContract {
+  @TempDir Path dataDir;
+
+  private final List<EmbeddedStore> opened = new ArrayList<>();
+
+  @Override
+  protected AuthorizationStore store() {
+    return new MvStoreAuthorizationStore(open(dataDir));
+  }
+
+  @AfterEach
+  void closeStores() {
+    opened.forEach(EmbeddedStore::close);
+  }
+
+  private EmbeddedStore open(Path dir) {
+    EmbeddedStore store = EmbeddedStore.open(new EmbeddedStoreConfig(dir));
+    opened.add(store);
+    return store;
+  }
+
+  @Test
+  void keepsRecordsAndIndexesAcrossAReopen() {
+    Path dir = dataDir.resolve("reopened");
+    EmbeddedStore first = open(dir);
+    MvStoreAuthorizationStore authorizations = new MvStoreAuthorizationStore(first);
+    Authorization consumed = authorization("acme", "a1", "state-1", "req-1");
+    Authorization pending = authorization("acme", "a2", "state-2", "req-2");
+    authorizations.create(consumed);
+    authorizations.create(pending);
+    authorizations.consumeState(stateHash("state-1"));
+    Authorization completed = consumed.finished(AuthorizationState.COMPLETED, null);
+    authorizations.update(completed);
+    first.close();
+
+    MvStoreAuthorizationStore reopened = new MvStoreAuthorizationStore(open(dir));
+
+    assertThat(reopened.find(consumed.name())).contains(completed);
+    assertThat(reopened.findByRequestId(tenant("acme"), "req-1")).contains(completed);
+    assertThat(reopened.consumeState(stateHash("state-1"))).as("a used state stays used").isEmpty();
+    assertThat(reopened.create(authorization("acme", "a3", "state-3", "req-2"))).contains(pending);
+    assertThat(reopened.consumeState(stateHash("state-2"))).contains(pending);
+  }
+
+  @Test
+  void aClosedStoreIsUnavailable() {
+    EmbeddedStore embedded = open(dataDir.resolve("closed"));
+    MvStoreAuthorizationStore authorizations = new MvStoreAuthorizationStore(embedded);
+    embedded.close();
+
+    MvStoreConnectionStoreTest.assertStoreUnavailable(
+        () -> authorizations.create(authorization("acme", "a1", "state-1", "")));
+    MvStoreConnectionStoreTest.assertStoreUnavailable(
+        () -> authorizations.consumeState(stateHash("state-1")));
+    MvStoreConnectionStoreTest.assertStoreUnavailable(
+        () -> authorizations.find(name("acme", "a1")));
+  }
+
+  @Test
+  void storesAuthorizationErrorsVerbatim() {
+    EmbeddedStore embedded = open(dataDir.resolve("errors"));
+    MvStoreAuthorizationStore authorizations = new MvStoreAuthorizationStore(embedded);
+    Authorization pending = authorization("acme", "a1", "state-1", "");
+    authorizations.create(pending);
+    Authorization failed =
+        pending.finished(
+            AuthorizationState.FAILED,
+            new AuthorizationError("CODE_EXCHANGE_FAILED", "quote \" and newline \n", ""));
+
+    authorizations.update(failed);
+
+    assertThat(authorizations.find(pending.name()).orElseThrow().error()).isEqualTo(failed.error());
+  }
+}

@@ -1,0 +1,131 @@
+package dev.cozegateway.bootstrap;
+
+import com.google.inject.CreationException;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Module;
+import com.google.inject.ProvisionException;
+import com.google.inject.Stage;
+import dev.cozegateway.adapters.cozehttp.CozeHttpConfig;
+import dev.cozegateway.adapters.cozehttp.CozeHttpModule;
+import dev.cozegateway.adapters.embedded.EmbeddedStore;
+import dev.cozegateway.adapters.embedded.EmbeddedStoreConfig;
+import dev.cozegateway.adapters.embedded.EmbeddedStoreModule;
+import dev.cozegateway.adapters.grpc.GrpcConfig;
+import dev.cozegateway.adapters.grpc.GrpcModule;
+import dev.cozegateway.adapters.grpc.GrpcServer;
+import dev.cozegateway.adapters.vault.KeyRing;
+import dev.cozegateway.adapters.vault.VaultModule;
+import dev.cozegateway.adapters.web.WebConfig;
+import dev.cozegateway.adapters.web.WebModule;
+import dev.cozegateway.adapters.web.WebServer;
+import dev.cozegateway.bootstrap.config.ConfigException;
+import dev.cozegateway.bootstrap.config.GatewayConfig;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway and the one owner of everything it opened. {@link #close()} shuts down in
+ * reverse order of start: gRPC drains first (health goes NOT_SERVING, in-flight calls finish), then
+ * the callback server, the store, and last the telemetry, so the final spans are exported.
+ */
+public final class Gateway implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+  private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+  private final GrpcServer grpc;
+  private final WebServer web;
+  private boolean closed;
+
+  private Gateway(Telemetry telemetry, Injector injector) {
+    closeables.push(telemetry);
+    try {
+      closeables.push(injector.getInstance(EmbeddedStore.class));
+      web = injector.getInstance(WebServer.class);
+      web.start();
+      closeables.push(() -> web.stop(2));
+      grpc = injector.getInstance(GrpcServer.class);
+      grpc.start();
+      closeables.push(grpc::shutdown);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /**
+   * Builds and starts a gateway.
+   *
+   * @param config the validated configuration
+   * @param keyRing the vault's keys
+   * @param env the process environment (for {@code env:} secret references)
+   * @param clock the clock (the system clock, except in tests)
+   * @param telemetry the telemetry; the gateway owns and closes it
+   */
+  public static Gateway start(
+      GatewayConfig config,
+      KeyRing keyRing,
+      Map<String, String> env,
+      InstantSource clock,
+      Telemetry telemetry) {
+    List<Module> modules =
+        List.of(
+            new StrictModule(),
+            new CoreModule(config.apps(), env, clock, telemetry.openTelemetry()),
+            new VaultModule(keyRing),
+            new EmbeddedStoreModule(new EmbeddedStoreConfig(config.dataDir())),
+            new CozeHttpModule(
+                new CozeHttpConfig(config.cozeConnectTimeout(), config.cozeRequestTimeout())),
+            new GrpcModule(
+                new GrpcConfig(config.grpcHost(), config.grpcPort(), config.grpcDrainTimeout())),
+            new WebModule(new WebConfig(config.httpHost(), config.httpPort())));
+    Injector injector;
+    try {
+      injector = Guice.createInjector(Stage.PRODUCTION, modules);
+    } catch (CreationException | ProvisionException e) {
+      telemetry.close();
+      throw unwrapConfigProblem(e);
+    }
+    return new Gateway(telemetry, injector);
+  }
+
+  /** A configuration problem found while building (e.g. a bad secret reference) surfaces as is. */
+  private static RuntimeException unwrapConfigProblem(RuntimeException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ConfigException config) {
+        return config;
+      }
+    }
+    return e;
+  }
+
+  public int grpcPort() {
+    return grpc.port();
+  }
+
+  public int httpPort() {
+    return web.port();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    while (!closeables.isEmpty()) {
+      AutoCloseable next = closeables.pop();
+      try {
+        next.close();
+      } catch (Exception e) {
+        log.warn("error while shutting down {}", next, e);
+      }
+    }
+    log.info("gateway stopped");
+  }
+}

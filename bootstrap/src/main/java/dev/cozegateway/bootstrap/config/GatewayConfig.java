@@ -1,0 +1,349 @@
+package dev.cozegateway.bootstrap.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cozegateway.domain.AppType;
+import dev.cozegateway.domain.CozeRegion;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The gateway's typed configuration, validated as a whole: every problem is reported at once, each
+ * naming its key and what is allowed. See the README's configuration reference.
+ */
+public record GatewayConfig(
+    String grpcHost,
+    int grpcPort,
+    Duration grpcDrainTimeout,
+    String httpHost,
+    int httpPort,
+    Path dataDir,
+    String vaultKeys,
+    Path vaultKeyFile,
+    String vaultPrimaryKey,
+    Duration cozeConnectTimeout,
+    Duration cozeRequestTimeout,
+    List<AppSettings> apps) {
+
+  private static final Set<String> SCALAR_KEYS =
+      Set.of(
+          "grpc.host",
+          "grpc.port",
+          "grpc.drain-timeout",
+          "http.host",
+          "http.port",
+          "store.type",
+          "store.data-dir",
+          "vault.keys",
+          "vault.key-file",
+          "vault.primary-key",
+          "coze.connect-timeout",
+          "coze.request-timeout");
+  private static final Set<String> APP_KEYS =
+      Set.of(
+          "id",
+          "type",
+          "region",
+          "client-id",
+          "client-secret",
+          "redirect-uri",
+          "allowed-return-uris");
+  private static final Pattern CLIENT_ID = Pattern.compile("[0-9]{8,40}\\.app\\.coze|[0-9]{6,40}");
+  private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
+
+  /** Reads and validates; throws {@link ConfigException} listing every problem. */
+  public static GatewayConfig from(ConfigSource source) {
+    Reader r = new Reader(source);
+    for (String key : source.fileKeys()) {
+      if (!SCALAR_KEYS.contains(key) && !key.equals("apps")) {
+        r.problems.add(
+            key + ": unknown key (allowed: " + String.join(", ", sorted(SCALAR_KEYS)) + ", apps)");
+      }
+    }
+    String grpcHost = r.string("grpc.host", "0.0.0.0");
+    int grpcPort = r.port("grpc.port", 9090);
+    Duration drain = r.duration("grpc.drain-timeout", Duration.ofSeconds(20));
+    String httpHost = r.string("http.host", "0.0.0.0");
+    int httpPort = r.port("http.port", 8080);
+    String storeType = r.string("store.type", "embedded");
+    if (!storeType.equals("embedded")) {
+      r.problems.add(
+          "store.type: must be 'embedded' (the only store in this version), got '"
+              + storeType
+              + "'");
+    }
+    Path dataDir = Path.of(r.string("store.data-dir", "data"));
+    String vaultKeys = r.string("vault.keys", null);
+    String keyFile = r.string("vault.key-file", null);
+    String primary = r.string("vault.primary-key", null);
+    Duration connect = r.duration("coze.connect-timeout", Duration.ofSeconds(5));
+    Duration request = r.duration("coze.request-timeout", Duration.ofSeconds(30));
+    List<AppSettings> apps = r.apps();
+    r.throwIfAny();
+    return new GatewayConfig(
+        grpcHost,
+        grpcPort,
+        drain,
+        httpHost,
+        httpPort,
+        dataDir,
+        vaultKeys,
+        keyFile == null ? null : Path.of(keyFile),
+        primary,
+        connect,
+        request,
+        apps);
+  }
+
+  /** Whether a vault key ring is configured (serve refuses to start without one). */
+  public boolean hasVaultKeys() {
+    return vaultKeys != null || vaultKeyFile != null;
+  }
+
+  private static List<String> sorted(Set<String> keys) {
+    return keys.stream().sorted().toList();
+  }
+
+  /** Typed reads that collect problems instead of failing on the first. */
+  private static final class Reader {
+    private final ConfigSource source;
+    private final List<String> problems = new ArrayList<>();
+
+    Reader(ConfigSource source) {
+      this.source = source;
+    }
+
+    String string(String key, String fallback) {
+      String value = source.scalar(key);
+      if (value == null) {
+        return fallback;
+      }
+      if (value.isBlank()) {
+        problems.add(key + ": must not be empty");
+        return fallback;
+      }
+      return value.trim();
+    }
+
+    int port(String key, int fallback) {
+      String value = source.scalar(key);
+      if (value == null) {
+        return fallback;
+      }
+      try {
+        int port = Integer.parseInt(value.trim());
+        if (port >= 0 && port <= 65535) {
+          return port;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      problems.add(
+          key + ": must be a port number 0-65535 (0 = any free port), got '" + value + "'");
+      return fallback;
+    }
+
+    Duration duration(String key, Duration fallback) {
+      String value = source.scalar(key);
+      if (value == null) {
+        return fallback;
+      }
+      var m = DURATION.matcher(value.trim());
+      if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+        problems.add(
+            key + ": must be a positive duration like 500ms, 30s, 5m or 1h, got '" + value + "'");
+        return fallback;
+      }
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      };
+    }
+
+    List<AppSettings> apps() {
+      JsonNode node = source.node("apps");
+      List<AppSettings> apps = new ArrayList<>();
+      if (node == null || node.isNull()) {
+        return apps;
+      }
+      if (!node.isArray()) {
+        problems.add("apps: must be a list of apps");
+        return apps;
+      }
+      Set<String> ids = new HashSet<>();
+      for (int i = 0; i < node.size(); i++) {
+        AppSettings app = app("apps[" + i + "]", node.get(i));
+        if (app != null) {
+          if (!ids.add(app.id())) {
+            problems.add(app.key() + ".id: duplicate app id '" + app.id() + "'");
+          }
+          apps.add(app);
+        }
+      }
+      return apps;
+    }
+
+    private AppSettings app(String key, JsonNode node) {
+      if (!node.isObject()) {
+        problems.add(key + ": must be a mapping");
+        return null;
+      }
+      int before = problems.size();
+      node.fieldNames()
+          .forEachRemaining(
+              f -> {
+                if (!APP_KEYS.contains(f)) {
+                  problems.add(
+                      key
+                          + "."
+                          + f
+                          + ": unknown key (allowed: "
+                          + String.join(", ", sorted(APP_KEYS))
+                          + ")");
+                }
+              });
+      String id = text(node, key, "id", true);
+      if (id != null && !id.matches("[a-z]([a-z0-9-]{0,61}[a-z0-9])?")) {
+        problems.add(
+            key
+                + ".id: must be 1-63 lower-case letters, digits and hyphens, starting with a letter; got '"
+                + id
+                + "'");
+      }
+      AppType type = null;
+      String typeText = text(node, key, "type", true);
+      if (typeText != null) {
+        try {
+          type = AppType.valueOf(typeText.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          problems.add(
+              key + ".type: must be one of web, pkce, device, jwt; got '" + typeText + "'");
+        }
+        if (type == AppType.DEVICE || type == AppType.JWT) {
+          problems.add(
+              key
+                  + ".type: '"
+                  + typeText
+                  + "' apps are not supported yet in this version (web, pkce)");
+        }
+      }
+      CozeRegion region = null;
+      String regionText = text(node, key, "region", true);
+      if (regionText != null) {
+        if (regionText.equals("coze.com") || regionText.equals("coze.cn")) {
+          region = CozeRegion.parse(regionText);
+        } else {
+          URI base = absoluteHttpUri(regionText);
+          if (base == null) {
+            problems.add(
+                key
+                    + ".region: must be coze.com, coze.cn or an absolute http(s) base URL, got '"
+                    + regionText
+                    + "'");
+          } else {
+            region = CozeRegion.custom(base);
+          }
+        }
+      }
+      String clientId = text(node, key, "client-id", true);
+      if (clientId != null && !CLIENT_ID.matcher(clientId).matches()) {
+        problems.add(
+            key
+                + ".client-id: must be a Coze client id (digits, usually ending in .app.coze); got '"
+                + clientId
+                + "'");
+      }
+      String secretRef = text(node, key, "client-secret", false);
+      if (type == AppType.WEB && secretRef == null) {
+        problems.add(
+            key
+                + ".client-secret: required for web apps (env:NAME, file:/path or enc:… from 'coze-gateway seal')");
+      }
+      if (type == AppType.PKCE && secretRef != null) {
+        problems.add(
+            key + ".client-secret: pkce apps are public clients and have no secret; remove it");
+      }
+      if (secretRef != null
+          && !(secretRef.startsWith("env:")
+              || secretRef.startsWith("file:")
+              || secretRef.startsWith("enc:"))) {
+        problems.add(
+            key
+                + ".client-secret: plain secrets are not allowed in configuration; use env:NAME, file:/path or enc:… (from 'coze-gateway seal')");
+      }
+      String redirectText = text(node, key, "redirect-uri", true);
+      URI redirect = redirectText == null ? null : uri(key + ".redirect-uri", redirectText);
+      List<URI> returns = new ArrayList<>();
+      JsonNode list = node.get("allowed-return-uris");
+      if (list != null && !list.isNull()) {
+        if (!list.isArray()) {
+          problems.add(key + ".allowed-return-uris: must be a list of URIs");
+        } else {
+          for (int i = 0; i < list.size(); i++) {
+            URI u = uri(key + ".allowed-return-uris[" + i + "]", list.get(i).asText());
+            if (u != null) {
+              returns.add(u);
+            }
+          }
+        }
+      }
+      if (problems.size() > before) {
+        return null;
+      }
+      return new AppSettings(
+          key, id, type, region, clientId, secretRef == null ? "" : secretRef, redirect, returns);
+    }
+
+    private String text(JsonNode node, String key, String field, boolean required) {
+      JsonNode value = node.get(field);
+      if (value == null || value.isNull() || value.asText().isBlank()) {
+        if (required) {
+          problems.add(key + "." + field + ": is required");
+        }
+        return null;
+      }
+      if (!value.isValueNode()) {
+        problems.add(key + "." + field + ": must be a single value");
+        return null;
+      }
+      return value.asText().trim();
+    }
+
+    private URI uri(String key, String text) {
+      URI uri = absoluteHttpUri(text);
+      if (uri == null) {
+        problems.add(key + ": must be an absolute http(s) URI, got '" + text + "'");
+      }
+      return uri;
+    }
+
+    private static URI absoluteHttpUri(String text) {
+      try {
+        URI uri = new URI(text);
+        if (uri.isAbsolute()
+            && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+            && uri.getHost() != null) {
+          return uri;
+        }
+      } catch (java.net.URISyntaxException e) {
+        // not a URI at all
+      }
+      return null;
+    }
+
+    void throwIfAny() {
+      if (!problems.isEmpty()) {
+        throw new ConfigException(problems);
+      }
+    }
+  }
+}

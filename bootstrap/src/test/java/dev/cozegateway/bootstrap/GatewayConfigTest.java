@@ -1,0 +1,120 @@
+package dev.cozegateway.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cozegateway.bootstrap.config.ConfigException;
+import dev.cozegateway.bootstrap.config.ConfigSource;
+import dev.cozegateway.bootstrap.config.GatewayConfig;
+import dev.cozegateway.domain.AppType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GatewayConfigTest {
+  @TempDir Path dir;
+
+  private GatewayConfig load(String yaml, Map<String, String> env) throws Exception {
+    Path file = dir.resolve("gateway.yaml");
+    Files.writeString(file, yaml);
+    return GatewayConfig.from(ConfigSource.load(file, env));
+  }
+
+  private static final String VALID =
+      """
+      grpc:
+        port: 7000
+        drain-timeout: 5s
+      store:
+        data-dir: /var/lib/coze-gateway
+      apps:
+        - id: web
+          type: web
+          region: coze.cn
+          client-id: 12345678901234567890123456789012.app.coze
+          client-secret: env:WEB_SECRET
+          redirect-uri: https://gw.example.com/oauth/callback
+          allowed-return-uris: [https://app.example.com/done]
+      """;
+
+  @Test
+  void aValidFileIsReadWithDefaultsForTheRest() throws Exception {
+    GatewayConfig config = load(VALID, Map.of());
+
+    assertThat(config.grpcPort()).isEqualTo(7000);
+    assertThat(config.grpcDrainTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.httpPort()).isEqualTo(8080);
+    assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/coze-gateway"));
+    assertThat(config.apps())
+        .singleElement()
+        .satisfies(
+            app -> {
+              assertThat(app.type()).isEqualTo(AppType.WEB);
+              assertThat(app.region().apiBase().toString()).isEqualTo("https://api.coze.cn");
+              assertThat(app.clientSecretRef()).isEqualTo("env:WEB_SECRET");
+            });
+  }
+
+  @Test
+  void environmentVariablesOverrideTheFile() throws Exception {
+    GatewayConfig config =
+        load(VALID, Map.of("COZE_GATEWAY_GRPC_PORT", "7100", "COZE_GATEWAY_VAULT_KEYS", "k1:x"));
+    assertThat(config.grpcPort()).isEqualTo(7100);
+    assertThat(config.vaultKeys()).isEqualTo("k1:x");
+  }
+
+  @Test
+  void everyProblemIsReportedWithItsKey() {
+    String bad =
+        """
+        grpc:
+          port: ninety
+          drain-timeout: forever
+        htp:
+          port: 1
+        apps:
+          - id: Web
+            type: web
+            region: coze.org
+            client-id: abc
+            client-secret: hunter2
+            redirect-uri: /callback
+        """;
+    assertThatThrownBy(() -> load(bad, Map.of()))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .anyMatch(p -> p.startsWith("grpc.port: must be a port number"))
+                    .anyMatch(p -> p.startsWith("grpc.drain-timeout: must be a positive duration"))
+                    .anyMatch(p -> p.startsWith("htp.port: unknown key"))
+                    .anyMatch(p -> p.startsWith("apps[0].id: must be"))
+                    .anyMatch(p -> p.startsWith("apps[0].region:"))
+                    .anyMatch(p -> p.startsWith("apps[0].client-id:"))
+                    .anyMatch(
+                        p -> p.startsWith("apps[0].client-secret: plain secrets are not allowed"))
+                    .anyMatch(p -> p.startsWith("apps[0].redirect-uri: must be an absolute")));
+  }
+
+  @Test
+  void aPlainSecretIsNeverEchoedBack() {
+    String bad = VALID.replace("env:WEB_SECRET", "hunter2-plain-secret");
+    assertThatThrownBy(() -> load(bad, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .message()
+        .contains("apps[0].client-secret")
+        .doesNotContain("hunter2-plain-secret");
+  }
+
+  @Test
+  void serveRefusesToStartWithoutAVaultKey() throws Exception {
+    GatewayConfig config = load(VALID, Map.of());
+    assertThatThrownBy(() -> KeyRings.configured(config))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("vault.keys")
+        .hasMessageContaining("COZE_GATEWAY_VAULT_KEYS");
+  }
+}

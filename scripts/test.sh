@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every test of coze-gateway from a clean checkout: unit, contract, adapter, architecture and
+# end-to-end tests (a real gateway on Netty against the Coze sandbox over loopback HTTP).
+# It sets up what the tests need by itself; nothing needs to be running beforehand.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need() { command -v "$1" >/dev/null 2>&1; }
+
+if ! need java || ! need mvn; then
+  echo "test.sh: needs a JDK 17+ and Maven 3.8.7+ on PATH (Debian: apt-get install -y openjdk-17-jdk-headless maven)" >&2
+  exit 1
+fi
+
+# -ntp keeps the log readable; -B never prompts. Tests start their own servers on free ports.
+exec mvn -B -ntp clean verify "$@"
