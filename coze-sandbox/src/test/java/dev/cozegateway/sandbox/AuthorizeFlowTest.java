@@ -14,29 +14,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The browser half: authorize URL, consent page, and the redirect back to the app (§3.4). */
 class AuthorizeFlowTest {
-  private CozeSandbox sandbox;
-  private SandboxTestClient http;
-
-  @BeforeEach
-  void start() {
-    sandbox = CozeSandbox.start(SandboxTestClient.config());
-    http = new SandboxTestClient(sandbox);
-  }
-
-  @AfterEach
-  void stop() {
-    try {
-      http.assertEveryResponseCarriedLogId();
-    } finally {
-      sandbox.close();
-    }
-  }
+  @RegisterExtension final SandboxFixture fixture = SandboxFixture.checkingLogIds();
+  private final CozeSandbox sandbox = fixture.sandbox();
+  private final SandboxTestClient http = fixture.http();
 
   @Test
   void approvingRedirectsToTheAppWithACodeAndTheState() {

@@ -10,31 +10,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The test-only {@code /_sandbox/} surface, and its Java counterparts on {@link CozeSandbox}. */
 class ControlSurfaceTest {
   private static final String JSON = "application/json";
 
-  private CozeSandbox sandbox;
-  private SandboxTestClient http;
-
-  @BeforeEach
-  void start() {
-    sandbox = CozeSandbox.start(SandboxTestClient.config());
-    http = new SandboxTestClient(sandbox);
-  }
-
-  @AfterEach
-  void stop() {
-    try {
-      http.assertEveryResponseCarriedLogId();
-    } finally {
-      sandbox.close();
-    }
-  }
+  @RegisterExtension final SandboxFixture fixture = SandboxFixture.checkingLogIds();
+  private final CozeSandbox sandbox = fixture.sandbox();
+  private final SandboxTestClient http = fixture.http();
 
   @Test
   void autoApproveCanBeSwitchedOverHttp() {

@@ -15,28 +15,17 @@ import java.time.format.DateTimeFormatter;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code X-Tt-Logid} on every response, errors included (§1). */
 class LogIdTest {
   private static final String T0_LOG_TIME =
       DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC).format(T0);
 
-  private CozeSandbox sandbox;
-  private SandboxTestClient http;
-
-  @BeforeEach
-  void start() {
-    sandbox = CozeSandbox.start(SandboxTestClient.config());
-    http = new SandboxTestClient(sandbox);
-  }
-
-  @AfterEach
-  void stop() {
-    sandbox.close();
-  }
+  @RegisterExtension final SandboxFixture fixture = SandboxFixture.withoutLogIdCheck();
+  private final CozeSandbox sandbox = fixture.sandbox();
+  private final SandboxTestClient http = fixture.http();
 
   @Test
   void everyKindOfResponseCarriesAWellFormedUniqueLogId() {

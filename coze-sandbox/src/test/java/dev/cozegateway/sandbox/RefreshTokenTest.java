@@ -19,32 +19,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code grant_type=refresh_token} with rotation: every refresh token works once (§3.6). */
 class RefreshTokenTest {
   private static final String WEB_BEARER = "Bearer " + WEB_SECRET;
 
-  private CozeSandbox sandbox;
-  private SandboxTestClient http;
-
-  @BeforeEach
-  void start() {
-    sandbox = CozeSandbox.start(SandboxTestClient.config());
-    http = new SandboxTestClient(sandbox);
-  }
-
-  @AfterEach
-  void stop() {
-    try {
-      http.assertEveryResponseCarriedLogId();
-    } finally {
-      sandbox.close();
-    }
-  }
+  @RegisterExtension final SandboxFixture fixture = SandboxFixture.checkingLogIds();
+  private final CozeSandbox sandbox = fixture.sandbox();
+  private final SandboxTestClient http = fixture.http();
 
   @Test
   void aRefreshRotatesAndTheOldTokenDies() {

@@ -17,9 +17,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,23 +26,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TokenExchangeTest {
   private static final String WEB_BEARER = "Bearer " + WEB_SECRET;
 
-  private CozeSandbox sandbox;
-  private SandboxTestClient http;
-
-  @BeforeEach
-  void start() {
-    sandbox = CozeSandbox.start(SandboxTestClient.config());
-    http = new SandboxTestClient(sandbox);
-  }
-
-  @AfterEach
-  void stop() {
-    try {
-      http.assertEveryResponseCarriedLogId();
-    } finally {
-      sandbox.close();
-    }
-  }
+  @RegisterExtension final SandboxFixture fixture = SandboxFixture.checkingLogIds();
+  private final CozeSandbox sandbox = fixture.sandbox();
+  private final SandboxTestClient http = fixture.http();
 
   @Test
   void aWebAppExchangesItsCodeWithTheSecretAsBearer() {

@@ -1,5 +1,6 @@
 package dev.cozegateway.adapters.cozehttp;
 
+import static dev.cozegateway.adapters.cozehttp.SandboxBrowser.CALLBACK;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,25 +14,16 @@ import dev.cozegateway.domain.port.CozeOAuth.GrantResult;
 import dev.cozegateway.sandbox.CozeSandbox;
 import dev.cozegateway.sandbox.RefreshTokenInfo;
 import dev.cozegateway.sandbox.SandboxApp;
-import dev.cozegateway.sandbox.SandboxConfig;
 import dev.cozegateway.sandbox.SandboxStats;
 import io.opentelemetry.api.OpenTelemetry;
-import java.net.URI;
-import java.net.URLDecoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The adapter against the Coze sandbox: the whole authorization-code flow, as a browser and the
@@ -42,41 +34,17 @@ class HttpCozeOAuthSandboxTest {
   private static final String WEB_SECRET = "czvSandboxWebSecret0123456789abcdefghijklmnopqrst";
   private static final String PKCE_CLIENT_ID = "99990000111122223333444455556666.app.coze";
 
-  /** The gateway's callback; the test stops at the redirect there and never calls it. */
-  private static final URI CALLBACK = URI.create("http://127.0.0.1:8080/oauth/callback");
-
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final HttpClient browser =
-      HttpClient.newBuilder()
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
-  private CozeSandbox sandbox;
-  private CozeOAuth oauth;
+  @RegisterExtension
+  final SandboxBrowser browser =
+      new SandboxBrowser(
+          SandboxApp.web(WEB_CLIENT_ID, WEB_SECRET, CALLBACK.toString()),
+          SandboxApp.pkce(PKCE_CLIENT_ID, CALLBACK.toString()));
 
-  @BeforeEach
-  void startSandbox() {
-    sandbox =
-        CozeSandbox.start(
-            SandboxConfig.defaults()
-                .withApps(
-                    List.of(
-                        new SandboxApp(
-                            WEB_CLIENT_ID,
-                            SandboxApp.WEB,
-                            WEB_SECRET,
-                            List.of(CALLBACK.toString())),
-                        new SandboxApp(
-                            PKCE_CLIENT_ID, SandboxApp.PKCE, null, List.of(CALLBACK.toString())))));
-    sandbox.setAutoApprove(true);
-    oauth = TestApps.cozeOAuth(CozeHttpConfig.defaults(), OpenTelemetry.noop());
-  }
-
-  @AfterEach
-  void stopSandbox() {
-    sandbox.close();
-  }
+  private final CozeSandbox sandbox = browser.sandbox();
+  private final CozeOAuth oauth =
+      TestApps.cozeOAuth(CozeHttpConfig.defaults(), OpenTelemetry.noop());
 
   @Test
   void webAppRunsTheWholeCodeFlowWithRotation() throws Exception {
@@ -200,52 +168,20 @@ class HttpCozeOAuthSandboxTest {
   }
 
   /**
-   * Plays the browser: follows the sandbox's redirects from the adapter's authorize URI until one
-   * points at the app's redirect URI, which it does not follow; returns the code there after
-   * checking the state came back unchanged.
+   * Plays the browser from the adapter's authorize URI to the app's redirect URI; returns the code
+   * there after checking the state came back unchanged.
    */
   private String authorize(App app, String state, String challenge) throws Exception {
-    URI next = oauth.authorizeUri(app, state, challenge);
-    for (int hop = 0; hop < 10; hop++) {
-      HttpResponse<String> response =
-          browser.send(
-              HttpRequest.newBuilder(next).timeout(Duration.ofSeconds(10)).GET().build(),
-              HttpResponse.BodyHandlers.ofString());
-      assertThat(response.statusCode())
-          .as("hop %d to %s answered %s", hop, next.getPath(), response.body())
-          .isIn(302, 303);
-      URI location = next.resolve(response.headers().firstValue("Location").orElseThrow());
-      if (sameEndpoint(location, app.redirectUri())) {
-        Map<String, String> params = query(location);
-        assertThat(params).containsEntry("state", state).doesNotContainKey("error");
-        return params.get("code");
-      }
-      next = location;
-    }
-    throw new AssertionError("no redirect to " + app.redirectUri() + " within 10 hops");
+    Map<String, String> params =
+        browser.followToRedirectUri(oauth.authorizeUri(app, state, challenge), app.redirectUri());
+    assertThat(params).containsEntry("state", state).doesNotContainKey("error");
+    return params.get("code");
   }
 
   private static TokenSet granted(GrantResult result) {
     assertThat(result).isInstanceOf(GrantResult.Granted.class);
     assertThat(result.logId()).isNotBlank();
     return ((GrantResult.Granted) result).tokens();
-  }
-
-  private static boolean sameEndpoint(URI a, URI b) {
-    return a.getScheme().equals(b.getScheme())
-        && a.getRawAuthority().equals(b.getRawAuthority())
-        && a.getRawPath().equals(b.getRawPath());
-  }
-
-  private static Map<String, String> query(URI uri) {
-    Map<String, String> params = new HashMap<>();
-    for (String pair : uri.getRawQuery().split("&")) {
-      String[] parts = pair.split("=", 2);
-      params.put(
-          URLDecoder.decode(parts[0], StandardCharsets.UTF_8),
-          parts.length > 1 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : "");
-    }
-    return params;
   }
 
   private static String verifier() {

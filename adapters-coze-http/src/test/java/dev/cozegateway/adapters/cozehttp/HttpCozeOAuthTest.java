@@ -1,5 +1,6 @@
 package dev.cozegateway.adapters.cozehttp;
 
+import static dev.cozegateway.adapters.cozehttp.SandboxBrowser.query;
 import static dev.cozegateway.adapters.cozehttp.TestApps.PKCE_CLIENT_ID;
 import static dev.cozegateway.adapters.cozehttp.TestApps.REDIRECT_URI;
 import static dev.cozegateway.adapters.cozehttp.TestApps.WEB_CLIENT_ID;
@@ -27,11 +28,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -62,6 +60,9 @@ class HttpCozeOAuthTest {
           + NEW_REFRESH_TOKEN
           + "\"}";
 
+  /** For {@link #tokenPostBody}: the request must carry no {@code Authorization} header. */
+  private static final String NO_AUTHORIZATION = null;
+
   private RecordingCozeServer server;
   private CozeOAuth oauth;
 
@@ -84,12 +85,7 @@ class HttpCozeOAuthTest {
 
       GrantResult result = oauth.exchangeCode(web(), CODE, Secret.of(VERIFIER));
 
-      Recorded request = server.takeRequest();
-      assertThat(request.method()).isEqualTo("POST");
-      assertThat(request.path()).isEqualTo(TOKEN_PATH);
-      assertThat(request.header("Content-Type")).startsWith("application/json");
-      assertThat(request.header("Authorization")).isEqualTo("Bearer " + WEB_SECRET);
-      assertThat(body(request))
+      assertThat(tokenPostBody(server.takeRequest(), "Bearer " + WEB_SECRET))
           .isEqualTo(
               Map.of(
                   "grant_type", "authorization_code",
@@ -106,12 +102,7 @@ class HttpCozeOAuthTest {
 
       GrantResult result = oauth.exchangeCode(pkce(), CODE, Secret.of(VERIFIER));
 
-      Recorded request = server.takeRequest();
-      assertThat(request.method()).isEqualTo("POST");
-      assertThat(request.path()).isEqualTo(TOKEN_PATH);
-      assertThat(request.header("Content-Type")).startsWith("application/json");
-      assertThat(request.headers().containsKey("Authorization")).isFalse();
-      assertThat(body(request))
+      assertThat(tokenPostBody(server.takeRequest(), NO_AUTHORIZATION))
           .isEqualTo(
               Map.of(
                   "grant_type", "authorization_code",
@@ -128,12 +119,7 @@ class HttpCozeOAuthTest {
 
       GrantResult result = oauth.refresh(web(), Secret.of(REFRESH_TOKEN));
 
-      Recorded request = server.takeRequest();
-      assertThat(request.method()).isEqualTo("POST");
-      assertThat(request.path()).isEqualTo(TOKEN_PATH);
-      assertThat(request.header("Content-Type")).startsWith("application/json");
-      assertThat(request.header("Authorization")).isEqualTo("Bearer " + WEB_SECRET);
-      assertThat(body(request))
+      assertThat(tokenPostBody(server.takeRequest(), "Bearer " + WEB_SECRET))
           .isEqualTo(
               Map.of(
                   "grant_type", "refresh_token",
@@ -148,12 +134,7 @@ class HttpCozeOAuthTest {
 
       GrantResult result = oauth.refresh(pkce(), Secret.of(REFRESH_TOKEN));
 
-      Recorded request = server.takeRequest();
-      assertThat(request.method()).isEqualTo("POST");
-      assertThat(request.path()).isEqualTo(TOKEN_PATH);
-      assertThat(request.header("Content-Type")).startsWith("application/json");
-      assertThat(request.headers().containsKey("Authorization")).isFalse();
-      assertThat(body(request))
+      assertThat(tokenPostBody(server.takeRequest(), NO_AUTHORIZATION))
           .isEqualTo(
               Map.of(
                   "grant_type", "refresh_token",
@@ -619,15 +600,18 @@ class HttpCozeOAuthTest {
     return JSON.readValue(request.body(), new TypeReference<>() {});
   }
 
-  private static Map<String, String> query(URI uri) {
-    Map<String, String> params = new LinkedHashMap<>();
-    for (String pair : uri.getRawQuery().split("&")) {
-      String[] parts = pair.split("=", 2);
-      params.put(
-          URLDecoder.decode(parts[0], StandardCharsets.UTF_8),
-          URLDecoder.decode(parts[1], StandardCharsets.UTF_8));
+  /** Asserts a JSON POST to the token path with this Authorization (or none); returns the body. */
+  private static Map<String, Object> tokenPostBody(Recorded request, String authorization)
+      throws IOException {
+    assertThat(request.method()).isEqualTo("POST");
+    assertThat(request.path()).isEqualTo(TOKEN_PATH);
+    assertThat(request.header("Content-Type")).startsWith("application/json");
+    if (authorization == null) {
+      assertThat(request.headers().containsKey("Authorization")).isFalse();
+    } else {
+      assertThat(request.header("Authorization")).isEqualTo(authorization);
     }
-    return params;
+    return body(request);
   }
 
   private static void assertUnavailable(

@@ -8,37 +8,24 @@ import dev.cozegateway.domain.AuthorizationState;
 import dev.cozegateway.domain.contract.AuthorizationStoreContract;
 import dev.cozegateway.domain.port.AuthorizationStore;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class MvStoreAuthorizationStoreTest extends AuthorizationStoreContract {
   @TempDir Path dataDir;
 
-  private final List<EmbeddedStore> opened = new ArrayList<>();
+  @RegisterExtension final OpenedStores stores = new OpenedStores();
 
   @Override
   protected AuthorizationStore store() {
-    return new MvStoreAuthorizationStore(open(dataDir));
-  }
-
-  @AfterEach
-  void closeStores() {
-    opened.forEach(EmbeddedStore::close);
-  }
-
-  private EmbeddedStore open(Path dir) {
-    EmbeddedStore store = EmbeddedStore.open(new EmbeddedStoreConfig(dir));
-    opened.add(store);
-    return store;
+    return new MvStoreAuthorizationStore(stores.open(dataDir));
   }
 
   @Test
   void keepsRecordsAndIndexesAcrossAReopen() {
     Path dir = dataDir.resolve("reopened");
-    EmbeddedStore first = open(dir);
+    EmbeddedStore first = stores.open(dir);
     MvStoreAuthorizationStore authorizations = new MvStoreAuthorizationStore(first);
     Authorization consumed = authorization("acme", "a1", "state-1", "req-1");
     Authorization pending = authorization("acme", "a2", "state-2", "req-2");
@@ -49,7 +36,7 @@ class MvStoreAuthorizationStoreTest extends AuthorizationStoreContract {
     authorizations.update(completed);
     first.close();
 
-    MvStoreAuthorizationStore reopened = new MvStoreAuthorizationStore(open(dir));
+    MvStoreAuthorizationStore reopened = new MvStoreAuthorizationStore(stores.open(dir));
 
     assertThat(reopened.find(consumed.name())).contains(completed);
     assertThat(reopened.findByRequestId(tenant("acme"), "req-1")).contains(completed);
@@ -60,7 +47,7 @@ class MvStoreAuthorizationStoreTest extends AuthorizationStoreContract {
 
   @Test
   void aClosedStoreIsUnavailable() {
-    EmbeddedStore embedded = open(dataDir.resolve("closed"));
+    EmbeddedStore embedded = stores.open(dataDir.resolve("closed"));
     MvStoreAuthorizationStore authorizations = new MvStoreAuthorizationStore(embedded);
     embedded.close();
 
@@ -74,7 +61,7 @@ class MvStoreAuthorizationStoreTest extends AuthorizationStoreContract {
 
   @Test
   void storesAuthorizationErrorsVerbatim() {
-    EmbeddedStore embedded = open(dataDir.resolve("errors"));
+    EmbeddedStore embedded = stores.open(dataDir.resolve("errors"));
     MvStoreAuthorizationStore authorizations = new MvStoreAuthorizationStore(embedded);
     Authorization pending = authorization("acme", "a1", "state-1", "");
     authorizations.create(pending);

@@ -20,35 +20,24 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class MvStoreConnectionStoreTest extends ConnectionStoreContract {
   @TempDir Path dataDir;
   @TempDir Path otherDir;
 
-  private final List<EmbeddedStore> opened = new ArrayList<>();
+  @RegisterExtension final OpenedStores stores = new OpenedStores();
 
   @Override
   protected ConnectionStore store() {
-    return new MvStoreConnectionStore(open(dataDir));
-  }
-
-  @AfterEach
-  void closeStores() {
-    opened.forEach(EmbeddedStore::close);
-  }
-
-  private EmbeddedStore open(Path dir) {
-    EmbeddedStore store = EmbeddedStore.open(new EmbeddedStoreConfig(dir));
-    opened.add(store);
-    return store;
+    return new MvStoreConnectionStore(stores.open(dataDir));
   }
 
   @Test
   void keepsEveryWriteAcrossAReopen() {
-    EmbeddedStore first = open(dataDir.resolve("reopened"));
+    EmbeddedStore first = stores.open(dataDir.resolve("reopened"));
     MvStoreConnectionStore connections = new MvStoreConnectionStore(first);
     Connection kept = connection("acme", "kept", 1);
     Connection refreshed = connection("acme", "refreshed", 1);
@@ -64,7 +53,8 @@ class MvStoreConnectionStoreTest extends ConnectionStoreContract {
     assertThat(connections.delete(name("acme", "deleted"))).isTrue();
     first.close();
 
-    MvStoreConnectionStore reopened = new MvStoreConnectionStore(open(dataDir.resolve("reopened")));
+    MvStoreConnectionStore reopened =
+        new MvStoreConnectionStore(stores.open(dataDir.resolve("reopened")));
 
     assertThat(reopened.find(kept.name())).contains(kept);
     assertThat(reopened.find(refreshed.name())).contains(refreshedLater);
@@ -74,7 +64,7 @@ class MvStoreConnectionStoreTest extends ConnectionStoreContract {
 
   @Test
   void aWriteIsInTheFileWhenItReturnsWithoutWaitingForClose() throws Exception {
-    EmbeddedStore live = open(dataDir.resolve("live"));
+    EmbeddedStore live = stores.open(dataDir.resolve("live"));
     MvStoreConnectionStore connections = new MvStoreConnectionStore(live);
     Connection written = connection("acme", "c1", 1);
     connections.put(written);
@@ -82,14 +72,14 @@ class MvStoreConnectionStoreTest extends ConnectionStoreContract {
     // Copy the file while the store is still open, as a crash would leave it.
     Files.createDirectories(otherDir.resolve("copy"));
     Files.copy(live.file(), otherDir.resolve("copy").resolve(EmbeddedStore.FILE_NAME));
-    MvStoreConnectionStore copy = new MvStoreConnectionStore(open(otherDir.resolve("copy")));
+    MvStoreConnectionStore copy = new MvStoreConnectionStore(stores.open(otherDir.resolve("copy")));
 
     assertThat(copy.find(written.name())).contains(written);
   }
 
   @Test
   void aClosedStoreIsUnavailable() {
-    EmbeddedStore embedded = open(dataDir.resolve("closed"));
+    EmbeddedStore embedded = stores.open(dataDir.resolve("closed"));
     MvStoreConnectionStore connections = new MvStoreConnectionStore(embedded);
     embedded.close();
 
@@ -100,7 +90,7 @@ class MvStoreConnectionStoreTest extends ConnectionStoreContract {
 
   @Test
   void anUnreadableRecordIsDataCorruptNotAParseError() {
-    EmbeddedStore embedded = open(dataDir.resolve("corrupt"));
+    EmbeddedStore embedded = stores.open(dataDir.resolve("corrupt"));
     MvStoreConnectionStore connections = new MvStoreConnectionStore(embedded);
     embedded.write(
         () ->
@@ -118,7 +108,7 @@ class MvStoreConnectionStoreTest extends ConnectionStoreContract {
 
   @Test
   void readersAndWritersRunTogetherWithoutErrors() throws Exception {
-    EmbeddedStore embedded = open(dataDir.resolve("busy"));
+    EmbeddedStore embedded = stores.open(dataDir.resolve("busy"));
     MvStoreConnectionStore connections = new MvStoreConnectionStore(embedded);
     int writers = 4;
     int updates = 150;
