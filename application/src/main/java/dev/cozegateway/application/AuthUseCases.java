@@ -29,7 +29,7 @@ public final class AuthUseCases {
       CozeOAuth coze,
       InstantSource clock,
       SecureRandom random) {
-    AuthorizationSupport support = new AuthorizationSupport(apps, authorizations, vault, coze);
+    AuthorizationSupport support = new AuthorizationSupport(apps, vault, coze);
     Codes codes = new Codes(random);
     this.startAuthorization =
         new StartAuthorization(apps, authorizations, vault, clock, codes, support);

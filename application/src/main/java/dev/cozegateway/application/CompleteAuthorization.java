@@ -6,6 +6,7 @@ import dev.cozegateway.domain.Authorization;
 import dev.cozegateway.domain.AuthorizationError;
 import dev.cozegateway.domain.AuthorizationState;
 import dev.cozegateway.domain.Connection;
+import dev.cozegateway.domain.ConnectionName;
 import dev.cozegateway.domain.ConnectionState;
 import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.Reason;
@@ -18,16 +19,24 @@ import dev.cozegateway.domain.port.CozeOAuth.GrantResult;
 import dev.cozegateway.domain.port.SecretVault;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Completes a pending authorization with what Coze sent to the redirect URI: the code (approved) or
  * an error (denied). The state is consumed exactly once; an unknown or replayed state changes
  * nothing.
+ *
+ * <p>Once the state is consumed, every outcome is recorded on the authorization and returned as a
+ * {@link Completion}, so that the browser callback can still send the end user back to the caller's
+ * return URI; {@link Completion#requireConnection()} turns the outcome into a failure for callers
+ * that need the connection.
  */
 public final class CompleteAuthorization {
   private static final int MAX_PARAMETER_LENGTH = 2048;
+  private static final int MAX_WRITE_ATTEMPTS = 5;
 
   /**
    * @param state the {@code state} query parameter
@@ -36,16 +45,60 @@ public final class CompleteAuthorization {
    * @param errorDescription the {@code error_description} query parameter, or empty
    */
   public record Command(String state, String code, String error, String errorDescription) {
+    public Command {
+      state = Objects.requireNonNullElse(state, "");
+      code = Objects.requireNonNullElse(code, "");
+      error = Objects.requireNonNullElse(error, "");
+      errorDescription = Objects.requireNonNullElse(errorDescription, "");
+    }
+
     public static Command approved(String state, String code) {
       return new Command(state, code, "", "");
     }
   }
 
   /**
-   * @param authorization the authorization in its final state
+   * The authorization in its final state.
+   *
+   * @param authorization COMPLETED, DENIED, EXPIRED or FAILED
    * @param connection the created or replaced connection; {@code null} unless COMPLETED
    */
-  public record Completion(Authorization authorization, Connection connection) {}
+  public record Completion(Authorization authorization, Connection connection) {
+    /**
+     * The connection, or the failure that explains why there is none: {@code AUTHORIZATION_DENIED},
+     * {@code AUTHORIZATION_EXPIRED} or {@code CODE_EXCHANGE_FAILED}, each a FAILED_PRECONDITION
+     * (the end user must start again; retrying this call cannot help).
+     */
+    public Connection requireConnection() {
+      if (connection != null) {
+        return connection;
+      }
+      Map<String, String> metadata = new HashMap<>();
+      metadata.put("authorization", authorization.name().name());
+      AuthorizationError error = authorization.error();
+      if (error != null && !error.cozeLogId().isEmpty()) {
+        metadata.put(GatewayException.COZE_LOGID, error.cozeLogId());
+      }
+      throw switch (authorization.state()) {
+        case DENIED ->
+            new GatewayException.FailedPrecondition(
+                Reason.AUTHORIZATION_DENIED, error.message(), metadata);
+        case EXPIRED ->
+            new GatewayException.FailedPrecondition(
+                Reason.AUTHORIZATION_EXPIRED,
+                authorization.name()
+                    + " expired at "
+                    + authorization.expireTime()
+                    + "; start a new authorization",
+                metadata);
+        default ->
+            new GatewayException.FailedPrecondition(
+                Reason.CODE_EXCHANGE_FAILED,
+                error == null ? authorization.name() + " failed" : error.message(),
+                metadata);
+      };
+    }
+  }
 
   private final AppDirectory apps;
   private final AuthorizationStore authorizations;
@@ -73,44 +126,39 @@ public final class CompleteAuthorization {
   }
 
   public Completion execute(Command command) {
-    String state = nullToEmpty(command.state());
-    String code = nullToEmpty(command.code());
-    String error = nullToEmpty(command.error());
-    validate(state, code, error);
-
+    validate(command);
     Authorization pending =
         authorizations
-            .consumeState(Codes.sha256(state))
+            .consumeState(Codes.sha256(command.state()))
             .orElseThrow(
                 () ->
                     new GatewayException.InvalidArgument(
                         Reason.AUTHORIZATION_STATE_INVALID,
                         "state",
                         "is unknown, expired or already used; start a new authorization"));
-    Instant now = clock.instant();
-    Authorization current = support.expireIfDue(pending, now);
-    if (current.state() == AuthorizationState.EXPIRED) {
-      throw new GatewayException.FailedPrecondition(
-          Reason.AUTHORIZATION_EXPIRED,
-          current.name() + " expired at " + current.expireTime() + "; start a new authorization",
-          Map.of("authorization", current.name().name()));
-    }
-    if (current.state() != AuthorizationState.PENDING) {
+    if (pending.state() != AuthorizationState.PENDING) {
       throw new GatewayException.FailedPrecondition(
           Reason.AUTHORIZATION_NOT_PENDING,
-          current.name() + " is " + current.state(),
-          Map.of("authorization", current.name().name()));
+          pending.name() + " is " + pending.state(),
+          Map.of("authorization", pending.name().name()));
     }
-    if (!error.isEmpty()) {
-      Authorization denied =
-          current.finished(
-              AuthorizationState.DENIED,
-              new AuthorizationError(
-                  truncate(error), truncate(nullToEmpty(command.errorDescription())), ""));
-      authorizations.update(denied);
-      return new Completion(denied, null);
+    Instant now = clock.instant();
+    if (support.isExpired(pending, now)) {
+      return finish(pending, AuthorizationState.EXPIRED, null);
     }
-    return exchange(current, code, now);
+    if (!command.error().isEmpty()) {
+      String description =
+          command.errorDescription().isEmpty() ? "" : ": " + command.errorDescription();
+      return finish(
+          pending,
+          AuthorizationState.DENIED,
+          new AuthorizationError(
+              Reason.AUTHORIZATION_DENIED.name(),
+              truncate(
+                  "the authorization was declined at Coze (" + command.error() + description + ")"),
+              ""));
+    }
+    return exchange(pending, command.code(), now);
   }
 
   private Completion exchange(Authorization authorization, String code, Instant now) {
@@ -121,81 +169,119 @@ public final class CompleteAuthorization {
       result = coze.exchangeCode(app, code, verifier);
     } catch (GatewayException.Unavailable e) {
       // The state is spent and the code may be too (it is single-use at Coze, and the request may
-      // have reached it), so a blind retry cannot succeed: this is not UNAVAILABLE for the caller.
-      String logId = e.metadata().getOrDefault("coze_logid", "");
-      authorizations.update(
-          authorization.finished(
-              AuthorizationState.FAILED,
-              new AuthorizationError(Reason.COZE_UNAVAILABLE.name(), e.getMessage(), logId)));
-      throw new GatewayException.FailedPrecondition(
-          Reason.CODE_EXCHANGE_FAILED,
-          "Coze could not be reached to exchange the authorization code ("
-              + e.getMessage()
-              + "); the code is single-use, so start a new authorization",
-          Map.of("coze_logid", logId));
-    } catch (GatewayException e) {
-      authorizations.update(
-          authorization.finished(
-              AuthorizationState.FAILED,
-              new AuthorizationError(
-                  e.reason().name(), e.getMessage(), e.metadata().getOrDefault("coze_logid", ""))));
-      throw e;
+      // have reached it): the end user has to start again.
+      return fail(
+          authorization,
+          Reason.COZE_UNAVAILABLE,
+          "Coze could not be reached to exchange the authorization code (" + e.getMessage() + ")",
+          e.metadata().getOrDefault(GatewayException.COZE_LOGID, ""));
+    } catch (GatewayException.FailedPrecondition e) {
+      return fail(
+          authorization,
+          e.reason(),
+          e.getMessage(),
+          e.metadata().getOrDefault(GatewayException.COZE_LOGID, ""));
     }
     if (result instanceof GrantResult.Rejected rejected) {
-      authorizations.update(
-          authorization.finished(
-              AuthorizationState.FAILED,
-              new AuthorizationError(
-                  Reason.CODE_EXCHANGE_FAILED.name(),
-                  "Coze rejected the authorization code: " + rejected.errorCode(),
-                  rejected.logId())));
-      throw new GatewayException.FailedPrecondition(
+      return fail(
+          authorization,
           Reason.CODE_EXCHANGE_FAILED,
           "Coze rejected the authorization code (" + rejected.errorCode() + ")",
-          Map.of("coze_error", rejected.errorCode(), "coze_logid", rejected.logId()));
+          rejected.logId());
     }
     TokenSet tokens = ((GrantResult.Granted) result).tokens();
-    Optional<Connection> previous = connections.find(authorization.connection());
-    Connection connection =
-        new Connection(
-            authorization.connection(),
-            app.id(),
-            authorization.subject(),
-            ConnectionState.ACTIVE,
-            previous.map(Connection::createTime).orElse(now),
-            now,
-            tokens.accessTokenExpireTime(),
-            null,
-            vault.seal(
-                SecretCodec.encodeTokens(tokens),
-                Connection.tokenContext(authorization.connection())),
-            previous.map(p -> p.version() + 1).orElse(1L));
-    connections.put(connection);
+    Connection connection;
+    try {
+      connection = store(authorization, app, tokens, now);
+    } catch (GatewayException.Unavailable e) {
+      return fail(
+          authorization,
+          Reason.STORE_UNAVAILABLE,
+          "the connection could not be stored; start a new authorization",
+          "");
+    }
     Authorization completed = authorization.finished(AuthorizationState.COMPLETED, null);
     authorizations.update(completed);
     return new Completion(completed, connection);
   }
 
-  private static void validate(String state, String code, String error) {
-    if (state.isEmpty()) {
-      throw new GatewayException.InvalidArgument(Reason.INVALID_ARGUMENT, "state", "is required");
-    }
-    if (state.length() > MAX_PARAMETER_LENGTH) {
-      throw new GatewayException.InvalidArgument(Reason.INVALID_ARGUMENT, "state", "is too long");
-    }
-    if (code.isEmpty() && error.isEmpty()) {
-      throw new GatewayException.InvalidArgument(Reason.INVALID_ARGUMENT, "code", "is required");
-    }
-    if (code.length() > MAX_PARAMETER_LENGTH) {
-      throw new GatewayException.InvalidArgument(Reason.INVALID_ARGUMENT, "code", "is too long");
+  /**
+   * Creates the connection, or replaces it (keeping its create time) with a compare-and-set, so
+   * that a refresh in flight for the old grant cannot overwrite the new one afterwards. A new
+   * connection's version starts from the clock, never from 1, so that a refresh still holding a
+   * deleted connection's version cannot match the connection that replaced it.
+   */
+  private Connection store(Authorization authorization, App app, TokenSet tokens, Instant now) {
+    ConnectionName name = authorization.connection();
+    for (int attempt = 1; ; attempt++) {
+      Optional<Connection> previous = connections.find(name);
+      Connection connection =
+          new Connection(
+              name,
+              app.id(),
+              authorization.subject(),
+              ConnectionState.ACTIVE,
+              previous.map(Connection::createTime).orElse(now),
+              now,
+              tokens.accessTokenExpireTime(),
+              null,
+              vault.seal(SecretCodec.encodeTokens(tokens), Connection.tokenContext(name)),
+              previous.map(p -> p.version() + 1).orElse(firstVersion(now)));
+      if (previous.isEmpty()) {
+        connections.put(connection);
+        return connection;
+      }
+      if (connections.replaceIfVersion(connection, previous.get().version())) {
+        return connection;
+      }
+      if (attempt == MAX_WRITE_ATTEMPTS) {
+        throw new GatewayException.Unavailable(
+            Reason.STORE_UNAVAILABLE,
+            "connection " + name + " kept changing while it was being replaced",
+            Map.of(),
+            null);
+      }
     }
   }
 
-  private static String nullToEmpty(String value) {
-    return value == null ? "" : value;
+  /** Microseconds since the epoch: above every version an earlier connection could have reached. */
+  static long firstVersion(Instant now) {
+    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000L;
+  }
+
+  private Completion fail(
+      Authorization authorization, Reason reason, String message, String logId) {
+    return finish(
+        authorization,
+        AuthorizationState.FAILED,
+        new AuthorizationError(reason.name(), truncate(message), logId));
+  }
+
+  private Completion finish(
+      Authorization authorization, AuthorizationState state, AuthorizationError error) {
+    Authorization finished = authorization.finished(state, error);
+    authorizations.update(finished);
+    return new Completion(finished, null);
+  }
+
+  private static void validate(Command command) {
+    if (command.state().isEmpty()) {
+      throw new GatewayException.InvalidArgument(Reason.INVALID_ARGUMENT, "state", "is required");
+    }
+    if (command.state().length() > MAX_PARAMETER_LENGTH) {
+      throw new GatewayException.InvalidArgument(Reason.INVALID_ARGUMENT, "state", "is too long");
+    }
+    if (command.code().isEmpty() && command.error().isEmpty()) {
+      throw new GatewayException.InvalidArgument(Reason.INVALID_ARGUMENT, "code", "is required");
+    }
+    if (command.code().length() > MAX_PARAMETER_LENGTH
+        || command.error().length() > MAX_PARAMETER_LENGTH) {
+      throw new GatewayException.InvalidArgument(
+          Reason.INVALID_ARGUMENT, command.code().isEmpty() ? "error" : "code", "is too long");
+    }
   }
 
   private static String truncate(String value) {
-    return value.length() <= 256 ? value : value.substring(0, 256);
+    return value.length() <= 300 ? value : value.substring(0, 300) + "…";
   }
 }

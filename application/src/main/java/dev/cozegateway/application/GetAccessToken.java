@@ -86,19 +86,23 @@ public final class GetAccessToken {
     if (isFresh(connection, command.minRemaining())) {
       return toAccessToken(connection, open(connection));
     }
-    AccessToken token = refreshOnce(command);
-    if (!lastsLongEnough(token.expireTime(), command.minRemaining())) {
-      // We joined a refresh led by a caller who needed less lifetime; one more round serves us.
-      token = refreshOnce(command);
+    Flight flight = refreshOnce(command);
+    if (!flight.led() && !lastsLongEnough(flight.token().expireTime(), command.minRemaining())) {
+      // We joined a refresh led by a caller who needed less lifetime; one round of our own. A
+      // leader never goes round again: if Coze granted a short token, that is what there is.
+      flight = refreshOnce(command);
     }
-    return token;
+    return flight.token();
   }
 
-  private AccessToken refreshOnce(Command command) {
+  /** The outcome of one single-flight round, and whether this caller led it. */
+  private record Flight(AccessToken token, boolean led) {}
+
+  private Flight refreshOnce(Command command) {
     CompletableFuture<AccessToken> mine = new CompletableFuture<>();
     CompletableFuture<AccessToken> leader = inFlight.putIfAbsent(command.connection(), mine);
     if (leader != null) {
-      return await(leader);
+      return new Flight(await(leader), false);
     }
     try {
       mine.complete(refresh(command));
@@ -107,7 +111,7 @@ public final class GetAccessToken {
     } finally {
       inFlight.remove(command.connection(), mine);
     }
-    return await(mine);
+    return new Flight(await(mine), true);
   }
 
   private AccessToken refresh(Command command) {
@@ -204,9 +208,12 @@ public final class GetAccessToken {
         cozeError.isEmpty()
             ? Map.of("connection", connection.name().name())
             : Map.of(
-                "connection", connection.name().name(),
-                "coze_error", cozeError,
-                "coze_logid", logId));
+                "connection",
+                connection.name().name(),
+                GatewayException.COZE_ERROR_CODE,
+                cozeError,
+                GatewayException.COZE_LOGID,
+                logId));
   }
 
   private static AccessToken await(CompletableFuture<AccessToken> future) {

@@ -95,17 +95,18 @@ class AuthorizationFlowTest {
   }
 
   @Test
-  void anAuthorizationExpiresAfterTenMinutes() {
+  void anAuthorizationExpiresAfterTenMinutesAndSaysSo() {
     AuthorizationDetails details = fx.start("alice");
     String[] stateAndCode = fx.approve(details);
     fx.clock.advance(Duration.ofMinutes(10));
 
-    assertThatThrownBy(
-            () ->
-                fx.useCases
-                    .completeAuthorization()
-                    .execute(
-                        CompleteAuthorization.Command.approved(stateAndCode[0], stateAndCode[1])))
+    CompleteAuthorization.Completion done =
+        fx.useCases
+            .completeAuthorization()
+            .execute(CompleteAuthorization.Command.approved(stateAndCode[0], stateAndCode[1]));
+
+    assertThat(done.authorization().state()).isEqualTo(AuthorizationState.EXPIRED);
+    assertThatThrownBy(done::requireConnection)
         .isInstanceOfSatisfying(
             GatewayException.FailedPrecondition.class,
             e -> assertThat(e.reason()).isEqualTo(Reason.AUTHORIZATION_EXPIRED));
@@ -130,8 +131,13 @@ class AuthorizationFlowTest {
             .execute(new CompleteAuthorization.Command(state, "", "access_denied", "user said no"));
 
     assertThat(done.authorization().state()).isEqualTo(AuthorizationState.DENIED);
-    assertThat(done.authorization().error().reason()).isEqualTo("access_denied");
+    assertThat(done.authorization().error().reason()).isEqualTo("AUTHORIZATION_DENIED");
+    assertThat(done.authorization().error().message()).contains("access_denied", "user said no");
     assertThat(done.connection()).isNull();
+    assertThatThrownBy(done::requireConnection)
+        .isInstanceOfSatisfying(
+            GatewayException.FailedPrecondition.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.AUTHORIZATION_DENIED));
     assertThat(fx.connections.find(connection("alice"))).isEmpty();
   }
 
@@ -140,11 +146,13 @@ class AuthorizationFlowTest {
     AuthorizationDetails details = fx.start("alice");
     String state = AuthFixture.queryParameter(details.authorizeUri(), "state");
 
-    assertThatThrownBy(
-            () ->
-                fx.useCases
-                    .completeAuthorization()
-                    .execute(CompleteAuthorization.Command.approved(state, "code_forged")))
+    CompleteAuthorization.Completion done =
+        fx.useCases
+            .completeAuthorization()
+            .execute(CompleteAuthorization.Command.approved(state, "code_forged"));
+
+    assertThat(done.authorization().error().reason()).isEqualTo("CODE_EXCHANGE_FAILED");
+    assertThatThrownBy(done::requireConnection)
         .isInstanceOfSatisfying(
             GatewayException.FailedPrecondition.class,
             e -> assertThat(e.reason()).isEqualTo(Reason.CODE_EXCHANGE_FAILED));
@@ -241,12 +249,12 @@ class AuthorizationFlowTest {
     String[] stateAndCode = fx.approve(details);
     fx.coze.setUnavailable(true);
 
-    assertThatThrownBy(
-            () ->
-                fx.useCases
-                    .completeAuthorization()
-                    .execute(
-                        CompleteAuthorization.Command.approved(stateAndCode[0], stateAndCode[1])))
+    CompleteAuthorization.Completion done =
+        fx.useCases
+            .completeAuthorization()
+            .execute(CompleteAuthorization.Command.approved(stateAndCode[0], stateAndCode[1]));
+
+    assertThatThrownBy(done::requireConnection)
         .isInstanceOfSatisfying(
             GatewayException.FailedPrecondition.class,
             e -> assertThat(e.reason()).isEqualTo(Reason.CODE_EXCHANGE_FAILED));

@@ -115,7 +115,8 @@ class GetAccessTokenTest {
             GatewayException.FailedPrecondition.class,
             e -> {
               assertThat(e.reason()).isEqualTo(Reason.NEEDS_REAUTHORIZATION);
-              assertThat(e.metadata()).containsEntry("coze_error", "invalid_grant");
+              assertThat(e.metadata())
+                  .containsEntry(GatewayException.COZE_ERROR_CODE, "invalid_grant");
             });
     Connection kept = fx.connections.find(alice).orElseThrow();
     assertThat(kept.state()).isEqualTo(ConnectionState.NEEDS_REAUTHORIZATION);
@@ -181,5 +182,26 @@ class GetAccessTokenTest {
                 assertThat(e.violations())
                     .extracting("field")
                     .containsExactly("min_remaining_lifetime"));
+  }
+
+  @Test
+  void aRefreshInFlightCannotOverwriteTheConnectionThatReplacedADeletedOne() throws Exception {
+    ConnectionName alice = fx.connect("alice");
+    fx.clock.advance(Duration.ofMinutes(20));
+    fx.coze.holdRefreshes();
+    Future<GetAccessToken.AccessToken> stale = pool.submit(() -> get(alice, null));
+    while (fx.coze.refreshCalls() == 0) {
+      Thread.onSpinWait();
+    }
+    // While Coze answers the old grant's refresh, the connection is deleted and authorized again.
+    fx.useCases.deleteConnection().execute(alice);
+    fx.connect("alice");
+    TokenSet replacement = stored(alice);
+    fx.coze.openRefreshGate();
+
+    GetAccessToken.AccessToken returned = stale.get(10, TimeUnit.SECONDS);
+
+    assertThat(stored(alice)).isEqualTo(replacement);
+    assertThat(returned.token()).isEqualTo(replacement.accessToken());
   }
 }

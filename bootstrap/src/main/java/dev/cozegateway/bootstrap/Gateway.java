@@ -1,10 +1,8 @@
 package dev.cozegateway.bootstrap;
 
-import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
-import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
 import dev.cozegateway.adapters.cozehttp.CozeHttpConfig;
 import dev.cozegateway.adapters.cozehttp.CozeHttpModule;
@@ -15,12 +13,14 @@ import dev.cozegateway.adapters.grpc.GrpcConfig;
 import dev.cozegateway.adapters.grpc.GrpcModule;
 import dev.cozegateway.adapters.grpc.GrpcServer;
 import dev.cozegateway.adapters.vault.KeyRing;
-import dev.cozegateway.adapters.vault.VaultModule;
 import dev.cozegateway.adapters.web.WebConfig;
 import dev.cozegateway.adapters.web.WebModule;
 import dev.cozegateway.adapters.web.WebServer;
 import dev.cozegateway.bootstrap.config.ConfigException;
 import dev.cozegateway.bootstrap.config.GatewayConfig;
+import dev.cozegateway.domain.AppDirectory;
+import dev.cozegateway.domain.port.SecretVault;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running gateway and the one owner of everything it opened. {@link #close()} shuts down in
- * reverse order of start: gRPC drains first (health goes NOT_SERVING, in-flight calls finish), then
- * the callback server, the store, and last the telemetry, so the final spans are exported.
+ * reverse order of start: {@code /healthz} turns NOT_SERVING, gRPC drains (its health goes
+ * NOT_SERVING, in-flight calls finish, handlers still waiting on Coze are awaited), then the
+ * callback server drains, the store closes, and last the telemetry, so the final spans are
+ * exported.
  */
 public final class Gateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
@@ -42,16 +44,19 @@ public final class Gateway implements AutoCloseable {
   private final WebServer web;
   private boolean closed;
 
-  private Gateway(Telemetry telemetry, Injector injector) {
+  private Gateway(Telemetry telemetry, Injector injector, Duration drain) {
     closeables.push(telemetry);
     try {
       closeables.push(injector.getInstance(EmbeddedStore.class));
       web = injector.getInstance(WebServer.class);
       web.start();
-      closeables.push(() -> web.stop(2));
+      int graceSeconds = (int) Math.max(1, drain.toSeconds());
+      closeables.push(() -> web.stop(graceSeconds));
       grpc = injector.getInstance(GrpcServer.class);
       grpc.start();
       closeables.push(grpc::shutdown);
+      // First of all on close: /healthz turns NOT_SERVING while gRPC drains.
+      closeables.push(web::beginShutdown);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -73,25 +78,27 @@ public final class Gateway implements AutoCloseable {
       Map<String, String> env,
       InstantSource clock,
       Telemetry telemetry) {
-    List<Module> modules =
-        List.of(
-            new StrictModule(),
-            new CoreModule(config.apps(), env, clock, telemetry.openTelemetry()),
-            new VaultModule(keyRing),
-            new EmbeddedStoreModule(new EmbeddedStoreConfig(config.dataDir())),
-            new CozeHttpModule(
-                new CozeHttpConfig(config.cozeConnectTimeout(), config.cozeRequestTimeout())),
-            new GrpcModule(
-                new GrpcConfig(config.grpcHost(), config.grpcPort(), config.grpcDrainTimeout())),
-            new WebModule(new WebConfig(config.httpHost(), config.httpPort())));
     Injector injector;
     try {
+      // Secrets are resolved before anything is opened, so a bad reference leaks no open store.
+      SecretVault vault = Vaults.create(keyRing);
+      AppDirectory apps = ConfiguredApps.resolve(config.apps(), env, vault);
+      List<Module> modules =
+          List.of(
+              new StrictModule(),
+              new CoreModule(apps, vault, clock, telemetry.openTelemetry()),
+              new EmbeddedStoreModule(new EmbeddedStoreConfig(config.dataDir())),
+              new CozeHttpModule(
+                  new CozeHttpConfig(config.cozeConnectTimeout(), config.cozeRequestTimeout())),
+              new GrpcModule(
+                  new GrpcConfig(config.grpcHost(), config.grpcPort(), config.grpcDrainTimeout())),
+              new WebModule(new WebConfig(config.httpHost(), config.httpPort())));
       injector = Guice.createInjector(Stage.PRODUCTION, modules);
-    } catch (CreationException | ProvisionException e) {
+    } catch (RuntimeException e) {
       telemetry.close();
       throw unwrapConfigProblem(e);
     }
-    return new Gateway(telemetry, injector);
+    return new Gateway(telemetry, injector, config.grpcDrainTimeout());
   }
 
   /** A configuration problem found while building (e.g. a bad secret reference) surfaces as is. */

@@ -30,7 +30,9 @@ final class KeyRings {
     }
     try {
       String spec =
-          config.vaultKeys() != null ? config.vaultKeys() : Files.readString(config.vaultKeyFile());
+          config.vaultKeys() != null
+              ? config.vaultKeys().reveal()
+              : Files.readString(config.vaultKeyFile());
       return KeyRing.parse(spec, config.vaultPrimaryKey());
     } catch (IOException e) {
       throw new ConfigException(

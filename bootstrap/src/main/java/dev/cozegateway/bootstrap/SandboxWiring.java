@@ -3,11 +3,8 @@ package dev.cozegateway.bootstrap;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.inject.Guice;
-import com.google.inject.Stage;
 import dev.cozegateway.adapters.vault.KeyRing;
 import dev.cozegateway.adapters.vault.SecretReferences;
-import dev.cozegateway.adapters.vault.VaultModule;
 import dev.cozegateway.domain.port.SecretVault;
 import dev.cozegateway.sandbox.CozeSandbox;
 import dev.cozegateway.sandbox.SandboxConfig;
@@ -35,9 +32,7 @@ final class SandboxWiring {
   /** A configuration tree: both demo apps on the sandbox, the web secret sealed with the ring. */
   static ObjectNode configTree(
       CozeSandbox sandbox, KeyRing keyRing, int grpcPort, int httpPort, Path dataDir) {
-    SecretVault vault =
-        Guice.createInjector(Stage.PRODUCTION, new StrictModule(), new VaultModule(keyRing))
-            .getInstance(SecretVault.class);
+    SecretVault vault = Vaults.create(keyRing);
     String callback = callbackUri(httpPort);
     ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.putObject("grpc").put("host", "127.0.0.1").put("port", grpcPort);

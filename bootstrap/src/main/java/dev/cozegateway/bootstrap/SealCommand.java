@@ -1,9 +1,6 @@
 package dev.cozegateway.bootstrap;
 
-import com.google.inject.Guice;
-import com.google.inject.Stage;
 import dev.cozegateway.adapters.vault.SecretReferences;
-import dev.cozegateway.adapters.vault.VaultModule;
 import dev.cozegateway.bootstrap.config.ConfigSource;
 import dev.cozegateway.bootstrap.config.GatewayConfig;
 import dev.cozegateway.domain.port.SecretVault;
@@ -31,12 +28,7 @@ final class SealCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     GatewayConfig gatewayConfig = GatewayConfig.from(ConfigSource.load(config, System.getenv()));
-    SecretVault vault =
-        Guice.createInjector(
-                Stage.PRODUCTION,
-                new StrictModule(),
-                new VaultModule(KeyRings.configured(gatewayConfig)))
-            .getInstance(SecretVault.class);
+    SecretVault vault = Vaults.create(KeyRings.configured(gatewayConfig));
     String secret =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
     if (secret == null || secret.isBlank()) {

@@ -27,7 +27,7 @@ class GatewayConfigTest {
       """
       grpc:
         port: 7000
-        drain-timeout: 5s
+        drain-timeout: 30s
       store:
         data-dir: /var/lib/coze-gateway
       apps:
@@ -45,7 +45,7 @@ class GatewayConfigTest {
     GatewayConfig config = load(VALID, Map.of());
 
     assertThat(config.grpcPort()).isEqualTo(7000);
-    assertThat(config.grpcDrainTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.grpcDrainTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.httpPort()).isEqualTo(8080);
     assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/coze-gateway"));
     assertThat(config.apps())
@@ -63,7 +63,8 @@ class GatewayConfigTest {
     GatewayConfig config =
         load(VALID, Map.of("COZE_GATEWAY_GRPC_PORT", "7100", "COZE_GATEWAY_VAULT_KEYS", "k1:x"));
     assertThat(config.grpcPort()).isEqualTo(7100);
-    assertThat(config.vaultKeys()).isEqualTo("k1:x");
+    assertThat(config.vaultKeys().reveal()).isEqualTo("k1:x");
+    assertThat(config.toString()).doesNotContain("k1:x");
   }
 
   @Test
@@ -116,5 +117,46 @@ class GatewayConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("vault.keys")
         .hasMessageContaining("COZE_GATEWAY_VAULT_KEYS");
+  }
+
+  @Test
+  void defaultsServeGrpcOnLoopbackOnly() throws Exception {
+    GatewayConfig config = load("{}", Map.of());
+    assertThat(config.grpcHost()).isEqualTo("127.0.0.1");
+    assertThat(config.grpcDrainTimeout()).isEqualTo(Duration.ofSeconds(25));
+  }
+
+  @Test
+  void aMistypedEnvironmentVariableIsReported() {
+    assertThatThrownBy(
+            () ->
+                load(
+                    VALID,
+                    Map.of("COZE_GATEWAY_GRPC_PROT", "1", "COZE_GATEWAY_LOG_LEVEL", "DEBUG")))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .singleElement()
+                    .asString()
+                    .startsWith("COZE_GATEWAY_GRPC_PROT: unknown setting"));
+  }
+
+  @Test
+  void theDrainMustCoverOneWholeCozeCall() {
+    String config = "grpc:\n  drain-timeout: 10s\ncoze:\n  request-timeout: 15s\n";
+    assertThatThrownBy(() -> load(config, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("grpc.drain-timeout: must be at least");
+  }
+
+  @Test
+  void aYamlSyntaxErrorDoesNotEchoTheLine() {
+    String broken = "vault:\n  keys: \"k1:c2VjcmV0LWtleS1tYXRlcmlhbA==\n  primary-key: k1\n";
+    assertThatThrownBy(() -> load(broken, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("not valid YAML at line")
+        .message()
+        .doesNotContain("c2VjcmV0LWtleS1tYXRlcmlhbA");
   }
 }

@@ -11,6 +11,12 @@ import java.util.Objects;
  * <p>Messages and metadata are shown to clients: they must never contain a token or secret.
  */
 public abstract sealed class GatewayException extends RuntimeException {
+  /** Metadata key: Coze's log id ({@code X-Tt-Logid}) of the failing call, for Coze support. */
+  public static final String COZE_LOGID = "coze_logid";
+
+  /** Metadata key: Coze's error code (OAuth {@code error_code} or business {@code code}). */
+  public static final String COZE_ERROR_CODE = "coze_error_code";
+
   private final Reason reason;
   private final Map<String, String> metadata;
 

@@ -25,6 +25,8 @@ public enum Reason {
   AUTHORIZATION_EXPIRED,
   /** The authorization is not pending any more (completed, denied, expired or failed). */
   AUTHORIZATION_NOT_PENDING,
+  /** The end user (or Coze) denied the authorization. */
+  AUTHORIZATION_DENIED,
   /** Coze rejected the authorization code. */
   CODE_EXCHANGE_FAILED,
   /** The connection's refresh token was rejected; the end user must authorize again. */

@@ -17,7 +17,7 @@ public record CozeHttpConfig(Duration connectTimeout, Duration requestTimeout) {
   /**
    * Token requests are small; the Java SDK gives OAuth calls 50 s, which holds a caller too long.
    */
-  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(15);
 
   /** Above this a timeout is a typo (minutes for seconds), not a choice. */
   private static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
@@ -27,7 +27,7 @@ public record CozeHttpConfig(Duration connectTimeout, Duration requestTimeout) {
     requireSane("requestTimeout", requestTimeout);
   }
 
-  /** 5 s to connect, 30 s for the answer. */
+  /** 5 s to connect, 15 s for the answer. */
   public static CozeHttpConfig defaults() {
     return new CozeHttpConfig(DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT);
   }

@@ -43,10 +43,10 @@ final class HttpCozeOAuth implements CozeOAuth {
   static final String LOGID_HEADER = "X-Tt-Logid";
 
   /** Metadata key of Coze's log id on the exceptions; Coze support asks for it. */
-  static final String LOGID_METADATA = "coze_logid";
+  static final String LOGID_METADATA = GatewayException.COZE_LOGID;
 
   /** Metadata key of Coze's OAuth {@code error_code} on the exceptions. */
-  static final String ERROR_CODE_METADATA = "coze_error_code";
+  static final String ERROR_CODE_METADATA = GatewayException.COZE_ERROR_CODE;
 
   /** Coze's own messages are short; anything longer is not worth showing a client. */
   private static final int MAX_MESSAGE_CHARS = 300;

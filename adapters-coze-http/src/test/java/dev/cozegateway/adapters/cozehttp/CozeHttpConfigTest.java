@@ -12,7 +12,7 @@ class CozeHttpConfigTest {
     CozeHttpConfig config = CozeHttpConfig.defaults();
 
     assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(15));
   }
 
   @Test

@@ -60,7 +60,10 @@ final class AuthGrpcService extends AuthServiceGrpc.AuthServiceImplBase {
   public void completeAuthorization(
       CompleteAuthorizationRequest request, StreamObserver<Connection> observer) {
     GrpcCalls.unary(
-        observer, () -> toConnection(useCases.completeAuthorization().execute(toCommand(request))));
+        observer,
+        () ->
+            ProtoMapping.toProto(
+                useCases.completeAuthorization().execute(toCommand(request)).requireConnection()));
   }
 
   @Override
@@ -136,9 +139,12 @@ final class AuthGrpcService extends AuthServiceGrpc.AuthServiceImplBase {
   private static CompleteAuthorization.Command toCommand(CompleteAuthorizationRequest request) {
     RequestFields fields = new RequestFields();
     String state = fields.require("state", request.getState());
-    String code = fields.require("code", request.getCode());
+    if (request.getCode().isEmpty() && request.getError().isEmpty()) {
+      fields.violate("code", "is required (or error, when the authorization was declined)");
+    }
     fields.throwIfInvalid();
-    return CompleteAuthorization.Command.approved(state, code);
+    return new CompleteAuthorization.Command(
+        state, request.getCode(), request.getError(), request.getErrorDescription());
   }
 
   private static GetAccessToken.Command toCommand(GetAccessTokenRequest request) {
@@ -169,15 +175,6 @@ final class AuthGrpcService extends AuthServiceGrpc.AuthServiceImplBase {
         TenantId.parse(request.getParent(), "parent"),
         request.getPageSize(),
         request.getPageToken());
-  }
-
-  private static Connection toConnection(CompleteAuthorization.Completion completion) {
-    // An approved completion either creates a connection or throws; anything else is a bug.
-    if (completion.connection() == null) {
-      throw new IllegalStateException(
-          "completion of " + completion.authorization().name() + " returned no connection");
-    }
-    return ProtoMapping.toProto(completion.connection());
   }
 
   private static ListConnectionsResponse toResponse(ListConnections.Page page) {

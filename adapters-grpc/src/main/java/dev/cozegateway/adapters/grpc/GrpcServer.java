@@ -18,7 +18,11 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +52,7 @@ public final class GrpcServer {
   // Guarded by lifecycle.
   private Phase phase = Phase.NEW;
   private Server server;
+  private ExecutorService callExecutor;
 
   private volatile int port = -1;
 
@@ -121,10 +126,18 @@ public final class GrpcServer {
       health.enterTerminalState();
       server.shutdown();
       log.info("gRPC server draining for up to {}", config.drainTimeout());
+      long deadline = System.nanoTime() + config.drainTimeout().toNanos();
       if (!awaitTermination(config.drainTimeout())) {
         log.warn("gRPC calls still running after {}; cancelling them", config.drainTimeout());
         server.shutdownNow();
         awaitTermination(FORCED_STOP_WAIT);
+      }
+      // Cancelling a call does not stop its thread: a handler may still be waiting on Coze. What
+      // the gateway closes next (the store) must outlive it, so wait for the handlers too.
+      callExecutor.shutdown();
+      Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+      if (!awaitHandlers(left.plus(FORCED_STOP_WAIT))) {
+        log.warn("gRPC handlers still running after the drain; stopping anyway");
       }
       log.info("gRPC server stopped");
     }
@@ -134,8 +147,10 @@ public final class GrpcServer {
   @SuppressWarnings("deprecation") // the v1alpha reflection service: some clients ask only for it
   private Server build() {
     ServerInterceptor tracing = GrpcTelemetry.create(openTelemetry).createServerInterceptor();
+    callExecutor = Executors.newCachedThreadPool(new CallThreads());
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+            .executor(callExecutor)
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .addService(ProtoReflectionService.newInstance());
@@ -143,6 +158,27 @@ public final class GrpcServer {
       builder.addService(ServerInterceptors.intercept(service, tracing));
     }
     return builder.build();
+  }
+
+  private boolean awaitHandlers(Duration timeout) {
+    try {
+      return callExecutor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return callExecutor.isTerminated();
+    }
+  }
+
+  /** Names the threads that run calls, for thread dumps. */
+  private static final class CallThreads implements ThreadFactory {
+    private final AtomicInteger count = new AtomicInteger();
+
+    @Override
+    public Thread newThread(Runnable task) {
+      Thread thread = new Thread(task, "grpc-call-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    }
   }
 
   private boolean awaitTermination(Duration timeout) {

@@ -293,6 +293,29 @@ class AuthGrpcServiceTest {
   }
 
   @Test
+  void aDeclinedAuthorizationIsRecordedAndReportedAsDenied() {
+    Authorization pending = auth.startAuthorization(startRequest("main").build());
+    String state = query(pending.getAuthorizeUri()).get("state");
+
+    Throwable thrown =
+        catchThrowable(
+            () ->
+                auth.completeAuthorization(
+                    CompleteAuthorizationRequest.newBuilder()
+                        .setState(state)
+                        .setError("access_denied")
+                        .setErrorDescription("the user pressed Deny")
+                        .build()));
+
+    assertError(thrown, Status.Code.FAILED_PRECONDITION, "AUTHORIZATION_DENIED");
+    Authorization denied = auth.getAuthorization(getAuthorization(pending.getName()));
+    assertThat(denied.getState()).isEqualTo(Authorization.State.DENIED);
+    assertThat(denied.getError().getReason()).isEqualTo("AUTHORIZATION_DENIED");
+    assertThat(denied.getError().getMessage()).contains("access_denied");
+    assertThat(auth.listConnections(list(TENANT, 0, "")).getConnectionsList()).isEmpty();
+  }
+
+  @Test
   void getAuthorizationShowsPendingThenExpired() {
     Authorization pending = auth.startAuthorization(startRequest("main").build());
 
@@ -427,7 +450,7 @@ class AuthGrpcServiceTest {
     ErrorInfo info = assertError(thrown, Status.Code.FAILED_PRECONDITION, "NEEDS_REAUTHORIZATION");
     assertThat(info.getMetadataMap())
         .containsEntry("connection", connectionName("main"))
-        .containsEntry("coze_error", "invalid_grant");
+        .containsEntry("coze_error_code", "invalid_grant");
     assertThat(auth.getConnection(getConnection(connectionName("main"))).getState())
         .isEqualTo(Connection.State.NEEDS_REAUTHORIZATION);
     Throwable again = catchThrowable(() -> auth.getAccessToken(accessToken("main")));

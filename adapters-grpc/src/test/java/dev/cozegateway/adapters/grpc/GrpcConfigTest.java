@@ -9,12 +9,12 @@ import org.junit.jupiter.api.Test;
 class GrpcConfigTest {
 
   @Test
-  void defaultsListenEverywhereOn9090AndDrainFor20Seconds() {
+  void defaultsListenOnLoopbackOn9090AndDrainFor25Seconds() {
     GrpcConfig config = GrpcConfig.defaults();
 
-    assertThat(config.host()).isEqualTo("0.0.0.0");
+    assertThat(config.host()).isEqualTo("127.0.0.1");
     assertThat(config.port()).isEqualTo(9090);
-    assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(25));
   }
 
   @Test

@@ -224,6 +224,39 @@ class GrpcServerTest {
   }
 
   @Test
+  void shutdownOutlastsTheHandlersOfCallsItHadToCancel() throws Exception {
+    GrpcServer quick =
+        new GrpcServer(
+            new GrpcConfig("127.0.0.1", 0, Duration.ofMillis(50)),
+            List.of(new AuthGrpcService(gateway.useCases())),
+            OpenTelemetrySdk.builder().build());
+    quick.start();
+    ManagedChannel quickChannel =
+        NettyChannelBuilder.forAddress("127.0.0.1", quick.port()).usePlaintext().build();
+    try {
+      gateway.connect(AuthServiceGrpc.newBlockingStub(quickChannel), "main");
+      gateway.clock.advance(Duration.ofMinutes(15));
+      gateway.coze.holdRefreshes();
+      ListenableFuture<AccessToken> inFlight =
+          AuthServiceGrpc.newFutureStub(quickChannel).getAccessToken(accessToken("main"));
+      assertThat(gateway.refreshStarted.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+
+      Future<?> stopping = background.submit(quick::shutdown);
+
+      // The drain runs out and the call is cancelled, but its handler still waits on Coze, and
+      // whatever closes after the server (the store) must outlive it.
+      Throwable cancelled = catchThrowable(() -> inFlight.get(WAIT_SECONDS, TimeUnit.SECONDS));
+      assertThat(Status.fromThrowable(cancelled).getCode()).isEqualTo(Status.Code.CANCELLED);
+      assertThat(stopping).isNotDone();
+      gateway.coze.openRefreshGate();
+      stopping.get(WAIT_SECONDS, TimeUnit.SECONDS);
+      assertThat(gateway.coze.successfulRefreshes()).isEqualTo(1);
+    } finally {
+      quickChannel.shutdownNow();
+    }
+  }
+
+  @Test
   void portIsKnownOnlyOnceStartedAndStartHappensOnce() {
     assertThat(server.port()).isPositive();
     assertThatThrownBy(server::start).isInstanceOf(IllegalStateException.class);

@@ -4,7 +4,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.cozegateway.application.CompleteAuthorization;
 import dev.cozegateway.domain.Authorization;
-import dev.cozegateway.domain.AuthorizationState;
 import dev.cozegateway.domain.GatewayException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,10 +26,16 @@ import org.slf4j.LoggerFactory;
 final class CallbackHandler implements HttpHandler {
   private static final Logger log = LoggerFactory.getLogger(CallbackHandler.class);
 
-  private final CompleteAuthorization completeAuthorization;
+  /** Callbacks in progress at once; each may wait on Coze for the code exchange. */
+  static final int MAX_CONCURRENT = 32;
 
-  CallbackHandler(CompleteAuthorization completeAuthorization) {
+  private final CompleteAuthorization completeAuthorization;
+  private final InFlight inFlight;
+  private final Semaphore permits = new Semaphore(MAX_CONCURRENT);
+
+  CallbackHandler(CompleteAuthorization completeAuthorization, InFlight inFlight) {
     this.completeAuthorization = completeAuthorization;
+    this.inFlight = inFlight;
   }
 
   @Override
@@ -38,45 +44,87 @@ final class CallbackHandler implements HttpHandler {
       if (!"GET".equals(exchange.getRequestMethod())) {
         exchange.getResponseHeaders().set("Allow", "GET");
         send(exchange, 405, Html.page("Method not allowed", "Use GET."));
-        return;
-      }
-      Map<String, String> query = parseQuery(exchange.getRequestURI().getRawQuery());
-      CompleteAuthorization.Command command =
-          new CompleteAuthorization.Command(
-              query.getOrDefault("state", ""),
-              query.getOrDefault("code", ""),
-              query.getOrDefault("error", ""),
-              query.getOrDefault("error_description", ""));
-      CompleteAuthorization.Completion completion;
-      try {
-        completion = completeAuthorization.execute(command);
-      } catch (GatewayException e) {
-        log.info("authorization callback refused: {} {}", e.reason(), e.getMessage());
-        send(exchange, statusFor(e), Html.page("Authorization failed", e.getMessage()));
-        return;
-      }
-      Authorization authorization = completion.authorization();
-      log.info("authorization {} is {}", authorization.name(), authorization.state());
-      if (authorization.returnUri() != null) {
-        redirect(exchange, withResult(authorization.returnUri(), authorization));
-      } else if (authorization.state() == AuthorizationState.COMPLETED) {
+      } else if (!inFlight.enter()) {
         send(
             exchange,
-            200,
-            Html.page(
-                "Coze account connected",
-                "Your Coze account is connected. You can close this window."));
+            503,
+            Html.page("Unavailable", "The gateway is restarting; reload in a moment."));
+      } else if (!permits.tryAcquire()) {
+        inFlight.exit();
+        exchange.getResponseHeaders().set("Retry-After", "1");
+        send(exchange, 503, Html.page("Busy", "Too many sign-ins at once; reload in a moment."));
       } else {
-        send(
-            exchange,
-            200,
-            Html.page(
-                "Authorization declined",
-                "The Coze authorization was declined ("
-                    + authorization.error().reason()
-                    + "). You can close this window."));
+        try {
+          complete(exchange);
+        } catch (RuntimeException e) {
+          log.error("authorization callback failed", e);
+          send(
+              exchange, 500, Html.page("Authorization failed", "Something went wrong; try again."));
+        } finally {
+          permits.release();
+          inFlight.exit();
+        }
       }
     }
+  }
+
+  private void complete(HttpExchange exchange) throws IOException {
+    Map<String, String> query;
+    try {
+      query = parseQuery(exchange.getRequestURI().getRawQuery());
+    } catch (IllegalArgumentException e) {
+      send(exchange, 400, Html.page("Authorization failed", "The link is malformed."));
+      return;
+    }
+    CompleteAuthorization.Completion completion;
+    try {
+      completion =
+          completeAuthorization.execute(
+              new CompleteAuthorization.Command(
+                  query.get("state"),
+                  query.get("code"),
+                  query.get("error"),
+                  query.get("error_description")));
+    } catch (GatewayException e) {
+      // No authorization is known (bad or spent state), so there is no return URI to go back to.
+      log.info("authorization callback refused: {} {}", e.reason(), e.getMessage());
+      send(exchange, statusFor(e), Html.page("Authorization failed", e.getMessage()));
+      return;
+    }
+    Authorization authorization = completion.authorization();
+    log.info("authorization {} is {}", authorization.name(), authorization.state());
+    if (authorization.returnUri() != null) {
+      redirect(exchange, withResult(authorization.returnUri(), authorization));
+    } else {
+      send(exchange, 200, resultPage(authorization));
+    }
+  }
+
+  private static String resultPage(Authorization authorization) {
+    return switch (authorization.state()) {
+      case COMPLETED ->
+          Html.page(
+              "Coze account connected",
+              "Your Coze account is connected. You can close this window.");
+      case DENIED ->
+          Html.page(
+              "Authorization declined",
+              capitalize(authorization.error().message()) + ". You can close this window.");
+      case EXPIRED ->
+          Html.page(
+              "Authorization expired",
+              "This authorization link has expired. Start again from the application.");
+      default ->
+          Html.page(
+              "Authorization failed",
+              authorization.error() == null
+                  ? "The authorization could not be completed. Start again from the application."
+                  : authorization.error().message() + ". Start again from the application.");
+    };
+  }
+
+  private static String capitalize(String text) {
+    return text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1);
   }
 
   /** The allowlisted return URI plus the authorization's name and outcome. */

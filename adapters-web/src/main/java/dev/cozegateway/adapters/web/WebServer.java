@@ -8,9 +8,9 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +25,7 @@ public final class WebServer {
   private final WebConfig config;
   private final CompleteAuthorization completeAuthorization;
   private final AtomicBoolean serving = new AtomicBoolean();
+  private final InFlight inFlight = new InFlight();
   private HttpServer server;
   private ExecutorService executor;
 
@@ -41,9 +42,11 @@ public final class WebServer {
       throw new UncheckedIOException(
           "cannot listen on http " + config.host() + ":" + config.port(), e);
     }
-    executor = Executors.newFixedThreadPool(8, r -> new Thread(r, "web-callback"));
+    // Threads on demand, so that /healthz is always answered; the callback bounds its own
+    // concurrency, because each one may wait on Coze.
+    executor = Executors.newCachedThreadPool(r -> new Thread(r, "web"));
     server.setExecutor(executor);
-    server.createContext("/oauth/callback", new CallbackHandler(completeAuthorization));
+    server.createContext("/oauth/callback", new CallbackHandler(completeAuthorization, inFlight));
     server.createContext("/healthz", this::health);
     server.createContext("/", WebServer::notFound);
     server.start();
@@ -56,19 +59,29 @@ public final class WebServer {
     return server.getAddress().getPort();
   }
 
-  /** Stops accepting requests, gives in-flight ones up to the grace period, then closes. */
+  /** Reports NOT_SERVING on {@code /healthz} from now on, so that load balancers stop sending. */
+  public void beginShutdown() {
+    serving.set(false);
+  }
+
+  /**
+   * Refuses new callbacks, waits up to the grace period for those in progress (each may be waiting
+   * on Coze for a code exchange), then closes.
+   */
   public synchronized void stop(int graceSeconds) {
     if (server == null) {
       return;
     }
-    serving.set(false);
-    server.stop(graceSeconds);
-    executor.shutdown();
+    beginShutdown();
     try {
-      executor.awaitTermination(graceSeconds, TimeUnit.SECONDS);
+      if (!inFlight.closeAndAwait(Duration.ofSeconds(graceSeconds))) {
+        log.warn("callbacks still running after {} s; closing anyway", graceSeconds);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    server.stop(0);
+    executor.shutdownNow();
     server = null;
   }
 

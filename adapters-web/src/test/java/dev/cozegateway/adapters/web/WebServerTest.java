@@ -182,6 +182,49 @@ class WebServerTest {
   }
 
   @Test
+  void aFailedExchangeStillSendsTheBrowserBackWithTheOutcome() throws Exception {
+    AuthorizationDetails details = startAuthorization(RETURN_URI);
+    String state = param(details.authorizeUri(), "state");
+
+    HttpResponse<String> response = callback("code=code_forged&state=" + enc(state));
+
+    assertThat(response.statusCode()).isEqualTo(302);
+    URI location = URI.create(response.headers().firstValue("Location").orElseThrow());
+    assertThat(param(location, "result")).isEqualTo("failed");
+    assertThat(authorizations.find(details.authorization().name()).orElseThrow().state())
+        .isEqualTo(AuthorizationState.FAILED);
+  }
+
+  @Test
+  void aMalformedEscapeIsABadRequest() throws Exception {
+    // java.net.URI refuses to build this link, so it goes over a plain socket, as a browser's
+    // would.
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket
+          .getOutputStream()
+          .write(
+              ("GET /oauth/callback?state=%zz&code=x HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      + "Connection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      // The JDK server refuses the request line itself; the handler's own check is the backstop.
+      assertThat(response).startsWith("HTTP/1.1 400");
+    }
+  }
+
+  @Test
+  void healthzTurnsNotServingWhenShutdownBegins() throws Exception {
+    server.beginShutdown();
+    HttpResponse<String> health =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/healthz"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(health.statusCode()).isEqualTo(503);
+    assertThat(health.body()).isEqualTo("{\"status\":\"NOT_SERVING\"}");
+  }
+
+  @Test
   void healthzReportsServing() throws Exception {
     HttpResponse<String> health =
         http.send(

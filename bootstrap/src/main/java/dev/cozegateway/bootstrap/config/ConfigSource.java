@@ -1,5 +1,7 @@
 package dev.cozegateway.bootstrap.config;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -20,7 +22,7 @@ import java.util.Map;
  * environment's settings.
  */
 public final class ConfigSource {
-  static final String ENV_PREFIX = "COZE_GATEWAY_";
+  public static final String ENV_PREFIX = "COZE_GATEWAY_";
 
   private final ObjectNode root;
   private final Map<String, String> env;
@@ -51,6 +53,16 @@ public final class ConfigSource {
           }
           root = (ObjectNode) parsed;
         }
+      } catch (JsonProcessingException e) {
+        // Not the parser's message: it quotes the offending line, which may hold a key.
+        JsonLocation where = e.getLocation();
+        throw new ConfigException(
+            List.of(
+                file
+                    + ": not valid YAML"
+                    + (where == null
+                        ? ""
+                        : " at line " + where.getLineNr() + ", column " + where.getColumnNr())));
       } catch (IOException e) {
         throw new ConfigException(List.of(file + ": cannot read: " + e.getMessage()));
       }

@@ -3,6 +3,7 @@ package dev.cozegateway.bootstrap.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cozegateway.domain.AppType;
 import dev.cozegateway.domain.CozeRegion;
+import dev.cozegateway.domain.Secret;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +25,7 @@ public record GatewayConfig(
     String httpHost,
     int httpPort,
     Path dataDir,
-    String vaultKeys,
+    Secret vaultKeys,
     Path vaultKeyFile,
     String vaultPrimaryKey,
     Duration cozeConnectTimeout,
@@ -54,21 +55,36 @@ public record GatewayConfig(
           "client-secret",
           "redirect-uri",
           "allowed-return-uris");
+
+  /** Variables with the prefix that are not configuration keys. */
+  private static final Set<String> NON_CONFIG_VARIABLES = Set.of("COZE_GATEWAY_LOG_LEVEL");
+
   private static final Pattern CLIENT_ID = Pattern.compile("[0-9]{8,40}\\.app\\.coze|[0-9]{6,40}");
   private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
 
   /** Reads and validates; throws {@link ConfigException} listing every problem. */
   public static GatewayConfig from(ConfigSource source) {
     Reader r = new Reader(source);
+    for (String variable : source.env().keySet()) {
+      if (variable.startsWith(ConfigSource.ENV_PREFIX)
+          && !NON_CONFIG_VARIABLES.contains(variable)
+          && SCALAR_KEYS.stream().noneMatch(k -> ConfigSource.envName(k).equals(variable))) {
+        r.problems.add(
+            variable
+                + ": unknown setting (each scalar key has one, e.g. "
+                + ConfigSource.envName("grpc.port")
+                + " for grpc.port)");
+      }
+    }
     for (String key : source.fileKeys()) {
       if (!SCALAR_KEYS.contains(key) && !key.equals("apps")) {
         r.problems.add(
             key + ": unknown key (allowed: " + String.join(", ", sorted(SCALAR_KEYS)) + ", apps)");
       }
     }
-    String grpcHost = r.string("grpc.host", "0.0.0.0");
+    String grpcHost = r.string("grpc.host", "127.0.0.1");
     int grpcPort = r.port("grpc.port", 9090);
-    Duration drain = r.duration("grpc.drain-timeout", Duration.ofSeconds(20));
+    Duration drain = r.duration("grpc.drain-timeout", Duration.ofSeconds(25));
     String httpHost = r.string("http.host", "0.0.0.0");
     int httpPort = r.port("http.port", 8080);
     String storeType = r.string("store.type", "embedded");
@@ -83,7 +99,17 @@ public record GatewayConfig(
     String keyFile = r.string("vault.key-file", null);
     String primary = r.string("vault.primary-key", null);
     Duration connect = r.duration("coze.connect-timeout", Duration.ofSeconds(5));
-    Duration request = r.duration("coze.request-timeout", Duration.ofSeconds(30));
+    Duration request = r.duration("coze.request-timeout", Duration.ofSeconds(15));
+    if (drain.compareTo(connect.plus(request)) < 0) {
+      // A call cut off by the drain may already have had Coze rotate the refresh token; the
+      // store must outlive it, so the drain must cover one whole Coze call.
+      r.problems.add(
+          "grpc.drain-timeout: must be at least coze.connect-timeout + coze.request-timeout ("
+              + connect.plus(request).toSeconds()
+              + "s), got "
+              + drain.toSeconds()
+              + "s");
+    }
     List<AppSettings> apps = r.apps();
     r.throwIfAny();
     return new GatewayConfig(
@@ -93,7 +119,7 @@ public record GatewayConfig(
         httpHost,
         httpPort,
         dataDir,
-        vaultKeys,
+        vaultKeys == null ? null : Secret.of(vaultKeys),
         keyFile == null ? null : Path.of(keyFile),
         primary,
         connect,
