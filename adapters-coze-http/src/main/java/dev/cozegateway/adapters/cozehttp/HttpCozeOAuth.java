@@ -53,6 +53,9 @@ final class HttpCozeOAuth implements CozeOAuth {
 
   private static final String REDACTED = "[redacted]";
 
+  /** 9999-12-31T23:59:59Z: beyond it, {@code expires_in} is garbage, not a time. */
+  private static final Instant LATEST_EXPIRY = Instant.parse("9999-12-31T23:59:59Z");
+
   private static final Logger log = LoggerFactory.getLogger(HttpCozeOAuth.class);
 
   private static final ObjectMapper JSON =
@@ -205,6 +208,14 @@ final class HttpCozeOAuth implements CozeOAuth {
     if (status / 100 == 2 && errorCode == null) {
       return new GrantResult.Granted(tokens(json, logId), logId);
     }
+    if (status / 100 == 2) {
+      // A success status with an error body is no documented answer of the token endpoint; it did
+      // not clearly judge the grant, so it must not cost the end user their connection.
+      throw unavailable(
+          "Coze answered HTTP " + status + " with an error" + describeError(json, secrets),
+          logId,
+          errorCode);
+    }
     if (status == 408 || status == 429) {
       // Throttling and request timeouts are transient; the code or token was not judged, so
       // calling it rejected would needlessly force the user to authorize again.
@@ -254,9 +265,20 @@ final class HttpCozeOAuth implements CozeOAuth {
           logId,
           null);
     }
-    // expires_in is an absolute Unix time in seconds for tokens, not a lifetime (§3.3).
-    return new TokenSet(
-        Secret.of(accessToken), Instant.ofEpochSecond(expiresIn), Secret.of(refreshToken));
+    // expires_in is an absolute Unix time in seconds for tokens, not a lifetime (§3.3). A value
+    // no clock can hold is taken as "already expired" rather than thrown: Coze has rotated the
+    // refresh token by now, and losing the new one would cost the end user their connection.
+    Instant expireTime;
+    if (expiresIn < 0 || expiresIn > LATEST_EXPIRY.getEpochSecond()) {
+      log.warn(
+          "Coze sent an implausible expires_in {} (logid {}); treating the token as expired",
+          expiresIn,
+          logId);
+      expireTime = Instant.EPOCH;
+    } else {
+      expireTime = Instant.ofEpochSecond(expiresIn);
+    }
+    return new TokenSet(Secret.of(accessToken), expireTime, Secret.of(refreshToken));
   }
 
   private static Long unixSeconds(JsonNode node) {

@@ -207,6 +207,31 @@ class HttpCozeOAuthTest {
     }
 
     @Test
+    void anExpiresInNoClockCanHoldKeepsTheRotatedTokensAsExpired() {
+      server.replyJson(
+          200,
+          "{\"access_token\":\"a\",\"expires_in\":999999999999999999,\"refresh_token\":\"r\"}",
+          LOGID);
+
+      GrantResult result = oauth.refresh(web(), Secret.of(REFRESH_TOKEN));
+
+      TokenSet tokens = ((GrantResult.Granted) result).tokens();
+      assertThat(tokens.refreshToken()).isEqualTo(Secret.of("r"));
+      assertThat(tokens.accessTokenExpireTime()).isEqualTo(Instant.EPOCH);
+    }
+
+    @Test
+    void aSuccessStatusWithAnErrorBodyIsUnavailableNotARejection() {
+      server.replyJson(
+          200, "{\"error_code\":\"invalid_grant\",\"error\":\"invalid_grant\"}", LOGID);
+
+      assertThatThrownBy(() -> oauth.refresh(web(), Secret.of(REFRESH_TOKEN)))
+          .isInstanceOfSatisfying(
+              GatewayException.Unavailable.class,
+              e -> assertThat(e.reason()).isEqualTo(Reason.COZE_UNAVAILABLE));
+    }
+
+    @Test
     void tokenTypeIsNotRequiredAndUnknownFieldsAreIgnored() {
       server.replyJson(
           200,
