@@ -8,8 +8,13 @@ cd "$(dirname "$0")/.."
 need() { command -v "$1" >/dev/null 2>&1; }
 
 if ! need java || ! need mvn; then
-  echo "test.sh: needs a JDK 17+ and Maven 3.8.7+ on PATH (Debian: apt-get install -y openjdk-17-jdk-headless maven)" >&2
-  exit 1
+  if [ "$(id -u)" = 0 ] && need apt-get; then
+    echo "test.sh: installing a JDK and Maven from Debian's packages" >&2
+    apt-get update -qq && apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null
+  else
+    echo "test.sh: needs a JDK 17+ and Maven 3.8.7+ on PATH (Debian: apt-get install -y openjdk-17-jdk-headless maven)" >&2
+    exit 1
+  fi
 fi
 
 # -ntp keeps the log readable; -B never prompts. Tests start their own servers on free ports.

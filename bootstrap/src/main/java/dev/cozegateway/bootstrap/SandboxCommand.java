@@ -2,6 +2,8 @@ package dev.cozegateway.bootstrap;
 
 import dev.cozegateway.sandbox.CozeSandbox;
 import dev.cozegateway.sandbox.SandboxConfig;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,13 +17,34 @@ final class SandboxCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8089", description = "port; 0 = any free")
   int port;
 
+  @Option(
+      names = "--redirect-uri",
+      description = "a redirect URI the demo apps accept (repeat for up to 3; default: the demo's)")
+  List<String> redirectUris;
+
+  @Option(
+      names = "--access-token-lifetime-seconds",
+      defaultValue = "900",
+      description = "lifetime of issued access tokens (default: Coze's 15 minutes)")
+  long accessTokenLifetimeSeconds;
+
+  @Option(names = "--auto-approve", description = "approve every consent without a click")
+  boolean autoApprove;
+
   @Override
   public Integer call() throws Exception {
-    CozeSandbox sandbox = CozeSandbox.start(SandboxConfig.demo(port));
+    CozeSandbox sandbox =
+        CozeSandbox.start(
+            SandboxConfig.demo(
+                    port, redirectUris == null ? SandboxConfig.DEMO_REDIRECT_URIS : redirectUris)
+                .withAccessTokenLifetime(Duration.ofSeconds(accessTokenLifetimeSeconds))
+                .withAutoApprove(autoApprove));
     System.out.println("coze sandbox listening on " + sandbox.baseUrl());
     System.out.println("  web app:  client id " + SandboxConfig.DEMO_WEB_CLIENT_ID);
     System.out.println("  pkce app: client id " + SandboxConfig.DEMO_PKCE_CLIENT_ID);
-    System.out.println("  redirect URIs " + SandboxConfig.DEMO_REDIRECT_URIS);
+    System.out.println(
+        "  redirect URIs "
+            + (redirectUris == null ? SandboxConfig.DEMO_REDIRECT_URIS : redirectUris));
     System.out.flush();
     Lifecycle.runUntilSignalled(sandbox);
     return 0;

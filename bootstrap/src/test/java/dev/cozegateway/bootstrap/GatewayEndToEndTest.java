@@ -207,6 +207,7 @@ class GatewayEndToEndTest {
     Authorization pending = startAuthorization();
     assertThat(pending.getState()).isEqualTo(Authorization.State.PENDING);
     assertThat(pending.getAuthorizeUri()).startsWith(sandbox.baseUrl().toString());
+    report("1. StartAuthorization: %s %s", pending.getName(), pending.getState());
 
     // 2. The browser follows the authorize URI through consent (auto-approved) to the callback.
     sandbox.setAutoApprove(true);
@@ -214,6 +215,9 @@ class GatewayEndToEndTest {
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.uri().getPath()).isEqualTo("/oauth/callback");
     assertThat(page.body()).contains("Coze account connected");
+    report(
+        "2. browser: authorize -> consent -> %s answered %d",
+        page.uri().getPath(), page.statusCode());
     assertThat(
             auth.getAuthorization(
                     GetAuthorizationRequest.newBuilder().setName(pending.getName()).build())
@@ -226,9 +230,13 @@ class GatewayEndToEndTest {
     assertThat(page.body()).doesNotContain(first.getAccessToken());
     assertThat(refreshRedemptions()).isZero();
     String firstRefreshToken = onlyActiveRefreshToken();
+    report(
+        "3. GetAccessToken: czu_… expiring %s, redemptions so far %d",
+        first.getExpireTime().getSeconds(), refreshRedemptions());
 
     // 4. The token expires at the sandbox.
     advanceSandboxClock(15 * 60);
+    report("4. sandbox clock advanced 900 s: the token has expired");
 
     // 5. GetAccessToken refreshes; the old refresh token is dead at the sandbox.
     AccessToken second = accessToken();
@@ -242,6 +250,11 @@ class GatewayEndToEndTest {
     assertThat(refreshed.getState()).isEqualTo(Connection.State.ACTIVE);
     assertThat(refreshed.getLastRefreshTime().getSeconds())
         .isEqualTo(sandbox.clock().instant().getEpochSecond());
+    report(
+        "5. GetAccessToken refreshed: redemptions %d; replaying the old refresh token -> HTTP %d %s",
+        refreshRedemptions(),
+        reuse.statusCode(),
+        json.readTree(reuse.body()).get("error_code").asText());
 
     // 6. 50 concurrent GetAccessToken calls on an expired token cause one redemption.
     advanceSandboxClock(15 * 60);
@@ -268,6 +281,9 @@ class GatewayEndToEndTest {
         .as("the gateway never presented a refresh token twice (the test replayed the first)")
         .isEmpty();
     String current = tokens.iterator().next();
+    report(
+        "6. 50 concurrent GetAccessToken on an expired token: %d redemption(s), %d distinct token(s)",
+        refreshRedemptions() - before, tokens.size());
 
     // 7. Restart on the same data directory: the connection is still there, its token is the
     // same, and no token appears in the data files.
@@ -277,6 +293,9 @@ class GatewayEndToEndTest {
     assertThat(afterRestart.getState()).isEqualTo(Connection.State.ACTIVE);
     assertThat(accessToken().getAccessToken()).isEqualTo(current);
     assertThat(refreshRedemptions() - before).isEqualTo(1);
+    report(
+        "7. restarted on the same data dir: %s %s, same token, redemptions still %d",
+        afterRestart.getName(), afterRestart.getState(), refreshRedemptions() - before);
     stopGateway();
     List<String> secrets = new ArrayList<>();
     secrets.add(first.getAccessToken());
@@ -295,8 +314,17 @@ class GatewayEndToEndTest {
       }
     }
 
+    report("   data files hold none of %d token/secret strings", secrets.size());
+
     // Secrets never reach logs or spans.
     assertNoSecretIn(secrets);
+    report(
+        "   %d log events and %d spans hold none of them", logs.list.size(), recordedSpans.size());
+  }
+
+  /** What the closing note of the issue quotes: one line per step, on the test's output. */
+  private static void report(String format, Object... args) {
+    System.out.println("[e2e] " + String.format(format, args));
   }
 
   private String onlyActiveRefreshToken() {
