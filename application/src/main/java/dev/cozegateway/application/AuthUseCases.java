@@ -4,6 +4,7 @@ import dev.cozegateway.domain.AppDirectory;
 import dev.cozegateway.domain.port.AuthorizationStore;
 import dev.cozegateway.domain.port.ConnectionStore;
 import dev.cozegateway.domain.port.CozeOAuth;
+import dev.cozegateway.domain.port.RefreshLeases;
 import dev.cozegateway.domain.port.SecretVault;
 import java.security.SecureRandom;
 import java.time.InstantSource;
@@ -27,6 +28,7 @@ public final class AuthUseCases {
       AuthorizationStore authorizations,
       SecretVault vault,
       CozeOAuth coze,
+      RefreshLeases leases,
       InstantSource clock,
       SecureRandom random) {
     AuthorizationSupport support = new AuthorizationSupport(apps, vault, coze);
@@ -36,7 +38,7 @@ public final class AuthUseCases {
     this.completeAuthorization =
         new CompleteAuthorization(apps, authorizations, connections, vault, coze, clock, support);
     this.getAuthorization = new GetAuthorization(authorizations, clock, support);
-    this.getAccessToken = new GetAccessToken(apps, connections, vault, coze, clock);
+    this.getAccessToken = new GetAccessToken(apps, connections, vault, coze, clock, leases);
     this.getConnection = new GetConnection(connections);
     this.listConnections = new ListConnections(connections);
     this.deleteConnection = new DeleteConnection(connections);

@@ -12,12 +12,15 @@ import dev.cozegateway.domain.TokenSet;
 import dev.cozegateway.domain.port.ConnectionStore;
 import dev.cozegateway.domain.port.CozeOAuth;
 import dev.cozegateway.domain.port.CozeOAuth.GrantResult;
+import dev.cozegateway.domain.port.RefreshLeases;
+import dev.cozegateway.domain.port.RefreshLeases.RefreshLease;
 import dev.cozegateway.domain.port.SecretVault;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -30,13 +33,25 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Coze refresh tokens are single-use, so two refreshes of one connection would burn the second.
  * Within this process refreshes are single-flight: concurrent callers for one connection share one
- * refresh. The rotated tokens are persisted (compare-and-set on the connection's version) before
- * any caller gets the new access token. Thread-safe.
+ * refresh. Across replicas, only the holder of the connection's {@link RefreshLeases lease}
+ * redeems; the others wait for its result in the store. The rotated tokens are persisted
+ * (compare-and-set on the connection's version, which also fences a holder whose lease lapsed)
+ * before any caller gets the new access token. Thread-safe.
  */
 public final class GetAccessToken {
   public static final Duration DEFAULT_MIN_REMAINING = Duration.ofSeconds(60);
   public static final Duration MAX_MIN_REMAINING = Duration.ofMinutes(10);
   private static final Duration MAX_WAIT_FOR_REFRESH = Duration.ofSeconds(60);
+
+  /**
+   * How long a refresh lease lives unless renewed. The lease's implementation renews it while the
+   * holder is alive, so this bounds how long a dead holder blocks the others.
+   */
+  static final Duration LEASE_TTL = Duration.ofSeconds(15);
+
+  // How a replica that lost the lease polls the store for the holder's result.
+  private static final Duration FIRST_PAUSE = Duration.ofMillis(20);
+  private static final Duration MAX_PAUSE = Duration.ofMillis(250);
 
   /**
    * @param connection the connection
@@ -65,6 +80,7 @@ public final class GetAccessToken {
   private final SecretVault vault;
   private final CozeOAuth coze;
   private final InstantSource clock;
+  private final RefreshLeases leases;
   private final ConcurrentHashMap<ConnectionName, CompletableFuture<AccessToken>> inFlight =
       new ConcurrentHashMap<>();
 
@@ -73,12 +89,14 @@ public final class GetAccessToken {
       ConnectionStore connections,
       SecretVault vault,
       CozeOAuth coze,
-      InstantSource clock) {
+      InstantSource clock,
+      RefreshLeases leases) {
     this.apps = apps;
     this.connections = connections;
     this.vault = vault;
     this.coze = coze;
     this.clock = clock;
+    this.leases = leases;
   }
 
   public AccessToken execute(Command command) {
@@ -114,10 +132,43 @@ public final class GetAccessToken {
     return new Flight(await(mine), true);
   }
 
+  /**
+   * This process's leader for the connection. Across replicas, only the holder of the connection's
+   * lease calls Coze; a replica that finds the lease taken waits for the holder's write to show up
+   * in the store instead, and takes the lease itself only if the holder goes away without writing.
+   */
   private AccessToken refresh(Command command) {
-    // Re-read: a refresh that finished just before we became leader already did the work.
-    Connection connection = load(command.connection());
+    ConnectionName name = command.connection();
+    long giveUp = System.nanoTime() + MAX_WAIT_FOR_REFRESH.toNanos();
+    Duration pause = FIRST_PAUSE;
+    while (true) {
+      // Re-read: a refresh that finished just before we became leader already did the work.
+      Connection connection = load(name);
+      if (isFresh(connection, command.minRemaining())) {
+        return toAccessToken(connection, open(connection));
+      }
+      Optional<RefreshLease> lease = leases.tryAcquire(name, LEASE_TTL);
+      if (lease.isPresent()) {
+        try (RefreshLease held = lease.get()) {
+          return redeem(load(name), command);
+        }
+      }
+      if (System.nanoTime() - giveUp > 0) {
+        throw new GatewayException.Unavailable(
+            Reason.COZE_UNAVAILABLE,
+            "another gateway replica has been refreshing " + name + " for too long",
+            Map.of(),
+            null);
+      }
+      pauseFor(pause);
+      pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
+    }
+  }
+
+  /** Under the lease: redeem the stored refresh token, unless the lease came too late. */
+  private AccessToken redeem(Connection connection, Command command) {
     if (isFresh(connection, command.minRemaining())) {
+      // The previous holder wrote its result between our read and our lease.
       return toAccessToken(connection, open(connection));
     }
     TokenSet tokens = open(connection);
@@ -127,6 +178,16 @@ public final class GetAccessToken {
       return persist(connection, granted.tokens());
     }
     return afterRejection(connection, tokens, (GrantResult.Rejected) result);
+  }
+
+  private static void pauseFor(Duration pause) {
+    try {
+      Thread.sleep(pause.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new GatewayException.Unavailable(
+          Reason.COZE_UNAVAILABLE, "interrupted while waiting for a token refresh", Map.of(), e);
+    }
   }
 
   private AccessToken persist(Connection connection, TokenSet fresh) {

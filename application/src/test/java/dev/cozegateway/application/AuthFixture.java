@@ -12,6 +12,7 @@ import dev.cozegateway.domain.testing.FakeCozeOAuth;
 import dev.cozegateway.domain.testing.FakeSecretVault;
 import dev.cozegateway.domain.testing.InMemoryAuthorizationStore;
 import dev.cozegateway.domain.testing.InMemoryConnectionStore;
+import dev.cozegateway.domain.testing.InMemoryRefreshLeases;
 import dev.cozegateway.domain.testing.MutableClock;
 import java.net.URI;
 import java.security.SecureRandom;
@@ -30,6 +31,8 @@ final class AuthFixture {
   final InMemoryAuthorizationStore authorizations = new InMemoryAuthorizationStore();
   final FakeSecretVault vault = new FakeSecretVault();
   final FakeCozeOAuth coze = new FakeCozeOAuth(clock);
+  final InMemoryRefreshLeases.Shared leaseState = new InMemoryRefreshLeases.Shared();
+  final InMemoryRefreshLeases leases = new InMemoryRefreshLeases(leaseState, clock);
   final AppDirectory apps =
       new AppDirectory(
           List.of(
@@ -52,7 +55,8 @@ final class AuthFixture {
                   URI.create("https://gateway.example.com/oauth/callback"),
                   Set.of())));
   final AuthUseCases useCases =
-      new AuthUseCases(apps, connections, authorizations, vault, coze, clock, new SecureRandom());
+      new AuthUseCases(
+          apps, connections, authorizations, vault, coze, leases, clock, new SecureRandom());
 
   static ConnectionName connection(String id) {
     return new ConnectionName(TENANT, id);

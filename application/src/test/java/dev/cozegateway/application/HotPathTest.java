@@ -33,6 +33,7 @@ class HotPathTest {
                 fx.authorizations,
                 new CountingVault(fx.vault),
                 fx.coze,
+                fx.leases,
                 fx.clock,
                 new SecureRandom())
             .getAccessToken();

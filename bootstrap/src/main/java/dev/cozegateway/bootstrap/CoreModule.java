@@ -8,6 +8,7 @@ import dev.cozegateway.domain.AppDirectory;
 import dev.cozegateway.domain.port.AuthorizationStore;
 import dev.cozegateway.domain.port.ConnectionStore;
 import dev.cozegateway.domain.port.CozeOAuth;
+import dev.cozegateway.domain.port.RefreshLeases;
 import dev.cozegateway.domain.port.SecretVault;
 import io.opentelemetry.api.OpenTelemetry;
 import java.security.SecureRandom;
@@ -51,8 +52,9 @@ final class CoreModule extends AbstractModule {
       AuthorizationStore authorizations,
       SecretVault vault,
       CozeOAuth coze,
+      RefreshLeases leases,
       InstantSource clock,
       SecureRandom random) {
-    return new AuthUseCases(apps, connections, authorizations, vault, coze, clock, random);
+    return new AuthUseCases(apps, connections, authorizations, vault, coze, leases, clock, random);
   }
 }

@@ -8,6 +8,7 @@ import com.google.inject.Stage;
 import dev.cozegateway.domain.port.AuthorizationStore;
 import dev.cozegateway.domain.port.ConnectionStore;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +50,7 @@ class EmbeddedStoreModuleTest {
         binder -> {
           binder.requireExplicitBindings();
           binder.disableCircularProxies();
+          binder.bind(InstantSource.class).toInstance(InstantSource.system());
         },
         new EmbeddedStoreModule(new EmbeddedStoreConfig(dataDir)));
   }

@@ -18,6 +18,7 @@ import dev.cozegateway.domain.testing.FakeCozeOAuth;
 import dev.cozegateway.domain.testing.FakeSecretVault;
 import dev.cozegateway.domain.testing.InMemoryAuthorizationStore;
 import dev.cozegateway.domain.testing.InMemoryConnectionStore;
+import dev.cozegateway.domain.testing.InMemoryRefreshLeases;
 import dev.cozegateway.domain.testing.MutableClock;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -42,6 +43,7 @@ final class TestGateway {
   final FakeCozeOAuth coze = new FakeCozeOAuth(clock);
   final InMemoryConnectionStore connections = new InMemoryConnectionStore();
   final InMemoryAuthorizationStore authorizations = new InMemoryAuthorizationStore();
+  final InMemoryRefreshLeases leases = new InMemoryRefreshLeases(clock);
 
   /** Counted down when a refresh reaches Coze, i.e. a GetAccessToken call is in flight there. */
   final CountDownLatch refreshStarted = new CountDownLatch(1);
@@ -58,6 +60,7 @@ final class TestGateway {
         authorizations,
         new FakeSecretVault(),
         new SignallingCoze(),
+        leases,
         clock,
         new SecureRandom());
   }

@@ -19,6 +19,7 @@ import dev.cozegateway.domain.testing.FakeCozeOAuth;
 import dev.cozegateway.domain.testing.FakeSecretVault;
 import dev.cozegateway.domain.testing.InMemoryAuthorizationStore;
 import dev.cozegateway.domain.testing.InMemoryConnectionStore;
+import dev.cozegateway.domain.testing.InMemoryRefreshLeases;
 import dev.cozegateway.domain.testing.MutableClock;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -61,6 +62,7 @@ class WebServerTest {
           authorizations,
           vault,
           coze,
+          new InMemoryRefreshLeases(clock),
           clock,
           new SecureRandom());
   private final HttpClient http = HttpClient.newHttpClient();
