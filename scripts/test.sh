@@ -17,5 +17,17 @@ if ! need java || ! need mvn; then
   fi
 fi
 
+# The Redis adapter's tests start their own redis-server processes on free ports; they need the
+# binary, never a server that happens to be running.
+if ! need redis-server; then
+  if [ "$(id -u)" = 0 ] && need apt-get; then
+    echo "test.sh: installing redis-server from Debian's packages" >&2
+    apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
+  else
+    echo "test.sh: needs redis-server on PATH (Debian: apt-get install -y redis-server)" >&2
+    exit 1
+  fi
+fi
+
 # -ntp keeps the log readable; -B never prompts. Tests start their own servers on free ports.
 exec mvn -B -ntp clean verify "$@"

@@ -1,0 +1,178 @@
+package dev.cozegateway.adapters.redis;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.cozegateway.domain.AppId;
+import dev.cozegateway.domain.Authorization;
+import dev.cozegateway.domain.AuthorizationError;
+import dev.cozegateway.domain.AuthorizationName;
+import dev.cozegateway.domain.AuthorizationState;
+import dev.cozegateway.domain.Connection;
+import dev.cozegateway.domain.ConnectionName;
+import dev.cozegateway.domain.ConnectionState;
+import dev.cozegateway.domain.GatewayException;
+import dev.cozegateway.domain.Reason;
+import dev.cozegateway.domain.SealedSecret;
+import java.net.URI;
+import java.time.Instant;
+
+/**
+ * The stored form of connections and authorizations: JSON of flat records made of strings, numbers
+ * and bytes (base64), so that the stored format does not change when a domain type does, and a
+ * record can be read with {@code redis-cli} and any JSON tool. Sealed bytes are stored as they are;
+ * nothing here decrypts. Each record carries a layout version, {@code v}, for future migrations.
+ *
+ * <p>The layout is the embedded store's, field for field, so that a migration between the two
+ * stores can copy records without rewriting them.
+ */
+final class Records {
+  private static final int V1 = 1;
+
+  // Unknown fields are ignored, so that a rolled-back gateway can read what a newer one wrote.
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
+  private Records() {}
+
+  record ConnectionRecord(
+      int v,
+      String name,
+      String app,
+      String subject,
+      String state,
+      String createTime,
+      String updateTime,
+      String accessTokenExpireTime,
+      String lastRefreshTime,
+      byte[] tokens,
+      long version) {}
+
+  record AuthorizationRecord(
+      int v,
+      String name,
+      String app,
+      String connection,
+      String subject,
+      String state,
+      String createTime,
+      String expireTime,
+      String returnUri,
+      ErrorRecord error,
+      byte[] stateHash,
+      byte[] secrets,
+      String requestId) {}
+
+  record ErrorRecord(String reason, String message, String cozeLogId) {}
+
+  static String encode(Connection c) {
+    return write(
+        new ConnectionRecord(
+            V1,
+            c.name().name(),
+            c.app().id(),
+            c.subject(),
+            c.state().name(),
+            c.createTime().toString(),
+            c.updateTime().toString(),
+            c.accessTokenExpireTime().toString(),
+            c.lastRefreshTime() == null ? null : c.lastRefreshTime().toString(),
+            c.tokens().bytes(),
+            c.version()));
+  }
+
+  static Connection decodeConnection(String json) {
+    ConnectionRecord r = read(json, ConnectionRecord.class);
+    try {
+      requireV1(r.v());
+      return new Connection(
+          ConnectionName.parse(r.name(), "name"),
+          new AppId(r.app()),
+          r.subject(),
+          ConnectionState.valueOf(r.state()),
+          Instant.parse(r.createTime()),
+          Instant.parse(r.updateTime()),
+          Instant.parse(r.accessTokenExpireTime()),
+          r.lastRefreshTime() == null ? null : Instant.parse(r.lastRefreshTime()),
+          SealedSecret.of(r.tokens()),
+          r.version());
+    } catch (RuntimeException e) {
+      throw corrupt("connection", e);
+    }
+  }
+
+  static String encode(Authorization a) {
+    AuthorizationError error = a.error();
+    return write(
+        new AuthorizationRecord(
+            V1,
+            a.name().name(),
+            a.app().id(),
+            a.connection().name(),
+            a.subject(),
+            a.state().name(),
+            a.createTime().toString(),
+            a.expireTime().toString(),
+            a.returnUri() == null ? null : a.returnUri().toString(),
+            error == null
+                ? null
+                : new ErrorRecord(error.reason(), error.message(), error.cozeLogId()),
+            a.stateHash(),
+            a.secrets().bytes(),
+            a.requestId()));
+  }
+
+  static Authorization decodeAuthorization(String json) {
+    AuthorizationRecord r = read(json, AuthorizationRecord.class);
+    try {
+      requireV1(r.v());
+      ErrorRecord error = r.error();
+      return new Authorization(
+          AuthorizationName.parse(r.name(), "name"),
+          new AppId(r.app()),
+          ConnectionName.parse(r.connection(), "connection"),
+          r.subject(),
+          AuthorizationState.valueOf(r.state()),
+          Instant.parse(r.createTime()),
+          Instant.parse(r.expireTime()),
+          r.returnUri() == null ? null : URI.create(r.returnUri()),
+          error == null
+              ? null
+              : new AuthorizationError(error.reason(), error.message(), error.cozeLogId()),
+          r.stateHash(),
+          SealedSecret.of(r.secrets()),
+          r.requestId());
+    } catch (RuntimeException e) {
+      throw corrupt("authorization", e);
+    }
+  }
+
+  private static String write(Object record) {
+    try {
+      return JSON.writeValueAsString(record);
+    } catch (JsonProcessingException e) {
+      // Flat records of strings, numbers and bytes always serialize; this is a bug.
+      throw new IllegalStateException("cannot serialize " + record.getClass().getSimpleName(), e);
+    }
+  }
+
+  private static <T> T read(String json, Class<T> type) {
+    try {
+      return JSON.readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw corrupt(type.getSimpleName(), e);
+    }
+  }
+
+  private static void requireV1(int v) {
+    if (v != V1) {
+      throw new IllegalArgumentException("unknown record layout version " + v);
+    }
+  }
+
+  static GatewayException corrupt(String what, Exception cause) {
+    return new GatewayException.Internal(
+        Reason.DATA_CORRUPT, "a stored " + what + " cannot be read", cause);
+  }
+}

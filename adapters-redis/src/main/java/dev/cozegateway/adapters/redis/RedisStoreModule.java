@@ -1,0 +1,41 @@
+package dev.cozegateway.adapters.redis;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import dev.cozegateway.domain.port.AuthorizationStore;
+import dev.cozegateway.domain.port.ConnectionStore;
+import jakarta.inject.Singleton;
+import java.util.Objects;
+
+/**
+ * Binds {@link ConnectionStore} and {@link AuthorizationStore} to Redis.
+ *
+ * <p>Does no I/O while the injector is built: the client is created when {@link RedisStore} is
+ * first provided. {@link RedisStore} is bound too, so that the application's lifecycle can close it
+ * at shutdown and readiness checks can call {@link RedisStore#isReachable()}.
+ */
+public final class RedisStoreModule extends AbstractModule {
+  private final RedisStoreConfig config;
+
+  public RedisStoreModule(RedisStoreConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  @Provides
+  @Singleton
+  RedisStore redisStore() {
+    return RedisStore.open(config);
+  }
+
+  @Provides
+  @Singleton
+  ConnectionStore connectionStore(RedisStore store) {
+    return new RedisConnectionStore(store);
+  }
+
+  @Provides
+  @Singleton
+  AuthorizationStore authorizationStore(RedisStore store) {
+    return new RedisAuthorizationStore(store);
+  }
+}

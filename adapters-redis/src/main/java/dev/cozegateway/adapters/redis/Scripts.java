@@ -1,0 +1,195 @@
+package dev.cozegateway.adapters.redis;
+
+/**
+ * Every Lua script the stores run. Redis runs a script atomically: no other command runs on that
+ * server while it does, which is what makes each of these a single, indivisible change.
+ *
+ * <p>Cluster rule: every key a script touches shares the hash tag of {@code KEYS[1]}. Where a
+ * script builds a key itself (a record named by an index entry), it builds it from a key prefix
+ * passed in {@code ARGV} that carries that same tag, so the key is in the same slot.
+ */
+final class Scripts {
+  private Scripts() {}
+
+  /**
+   * A Lua function for the scripts that set a TTL: {@code deadline(expire_ms, retention_ms)} is a
+   * Unix time in ms, {@code retention_ms} past the later of now and the given expiry. "Now" is the
+   * server's clock, so every gateway replica uses the same one; {@code %d} keeps it an integer.
+   */
+  private static final String DEADLINE =
+      """
+      local function deadline(expire_ms, retention_ms)
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+        return string.format('%d', math.max(now, tonumber(expire_ms)) + tonumber(retention_ms))
+      end
+      """;
+
+  // --- connections ---
+
+  /**
+   * put: writes the connection and adds its id to the tenant's index, together.
+   *
+   * <p>KEYS: record, tenant index. ARGV: version, record JSON, connection id.
+   */
+  static final LuaScript PUT_CONNECTION =
+      LuaScript.of(
+          "put-connection",
+          """
+          redis.call('HSET', KEYS[1], 'version', ARGV[1], 'record', ARGV[2])
+          redis.call('ZADD', KEYS[2], 0, ARGV[3])
+          return 1
+          """);
+
+  /**
+   * replaceIfVersion: the compare-and-set. Writes only if the stored version is the expected one,
+   * so a writer holding a stale copy can never overwrite a newer record, and a missing record is
+   * never created. Returns 1 if written, else 0.
+   *
+   * <p>KEYS: record, tenant index. ARGV: expected version, new version, record JSON, connection id.
+   */
+  static final LuaScript REPLACE_CONNECTION_IF_VERSION =
+      LuaScript.of(
+          "replace-connection-if-version",
+          """
+          if redis.call('HGET', KEYS[1], 'version') ~= ARGV[1] then
+            return 0
+          end
+          redis.call('HSET', KEYS[1], 'version', ARGV[2], 'record', ARGV[3])
+          redis.call('ZADD', KEYS[2], 0, ARGV[4])
+          return 1
+          """);
+
+  /**
+   * delete: removes the connection and its index entry, together. Returns 1 if it existed.
+   *
+   * <p>KEYS: record, tenant index. ARGV: connection id.
+   */
+  static final LuaScript DELETE_CONNECTION =
+      LuaScript.of(
+          "delete-connection",
+          """
+          local existed = redis.call('DEL', KEYS[1])
+          redis.call('ZREM', KEYS[2], ARGV[1])
+          return existed
+          """);
+
+  /**
+   * list: one page of the tenant's index in id order and the records it names, read in one atomic
+   * step, so that a page is never short because of a concurrent delete.
+   *
+   * <p>KEYS: tenant index. ARGV: lower bound ({@code -} or {@code (id}), limit, record key prefix.
+   */
+  static final LuaScript LIST_CONNECTIONS =
+      LuaScript.of(
+          "list-connections",
+          """
+          local ids = redis.call('ZRANGEBYLEX', KEYS[1], ARGV[1], '+', 'LIMIT', 0, ARGV[2])
+          local records = {}
+          for _, id in ipairs(ids) do
+            local record = redis.call('HGET', ARGV[3] .. id, 'record')
+            if record then
+              records[#records + 1] = record
+            end
+          end
+          return records
+          """);
+
+  // --- authorizations ---
+
+  /**
+   * create: if the tenant's request id is already taken, returns the authorization it names and
+   * writes nothing (SET NX semantics); otherwise writes the record and the request-id entry, with
+   * one deadline, and returns nil.
+   *
+   * <p>KEYS: record, request-id entry (absent without a request id). ARGV: record JSON,
+   * authorization id, expire time (ms), retention (ms), the tenant's record key prefix.
+   */
+  static final LuaScript CREATE_AUTHORIZATION =
+      LuaScript.of(
+          "create-authorization",
+          DEADLINE
+              + """
+              if KEYS[2] then
+                local earlier = redis.call('GET', KEYS[2])
+                if earlier then
+                  local record = redis.call('GET', ARGV[5] .. earlier)
+                  if record then
+                    return record
+                  end
+                end
+              end
+              local at = deadline(ARGV[3], ARGV[4])
+              redis.call('SET', KEYS[1], ARGV[1], 'PXAT', at)
+              if KEYS[2] then
+                redis.call('SET', KEYS[2], ARGV[2], 'PXAT', at)
+              end
+              return false
+              """);
+
+  /**
+   * update: replaces the record and moves its deadline (and its request-id entry's, if that entry
+   * still names it) to a day past the later of now and its expiry.
+   *
+   * <p>KEYS: record, request-id entry (absent without a request id). ARGV: record JSON,
+   * authorization id, expire time (ms), retention (ms).
+   */
+  static final LuaScript UPDATE_AUTHORIZATION =
+      LuaScript.of(
+          "update-authorization",
+          DEADLINE
+              + """
+              local at = deadline(ARGV[3], ARGV[4])
+              redis.call('SET', KEYS[1], ARGV[1], 'PXAT', at)
+              if KEYS[2] and redis.call('GET', KEYS[2]) == ARGV[2] then
+                redis.call('PEXPIREAT', KEYS[2], at)
+              end
+              return 1
+              """);
+
+  /**
+   * findByRequestId: follows the request-id entry to the record, in one step.
+   *
+   * <p>KEYS: request-id entry. ARGV: the tenant's record key prefix.
+   */
+  static final LuaScript AUTHORIZATION_BY_REQUEST_ID =
+      LuaScript.of(
+          "authorization-by-request-id",
+          """
+          local id = redis.call('GET', KEYS[1])
+          if not id then
+            return false
+          end
+          return redis.call('GET', ARGV[1] .. id)
+          """);
+
+  /**
+   * Indexes a state hash, before the record exists (see {@link RedisAuthorizationStore#create}).
+   *
+   * <p>KEYS: state entry. ARGV: authorization name, expire time (ms), retention (ms).
+   */
+  static final LuaScript INDEX_STATE =
+      LuaScript.of(
+          "index-state",
+          DEADLINE
+              + """
+              redis.call('SET', KEYS[1], ARGV[1], 'PXAT', deadline(ARGV[2], ARGV[3]))
+              return 1
+              """);
+
+  /**
+   * Removes a state entry only if it still names the given authorization: the clean-up after a
+   * create that lost to an earlier request with the same request id.
+   *
+   * <p>KEYS: state entry. ARGV: authorization name.
+   */
+  static final LuaScript UNINDEX_STATE =
+      LuaScript.of(
+          "unindex-state",
+          """
+          if redis.call('GET', KEYS[1]) == ARGV[1] then
+            return redis.call('DEL', KEYS[1])
+          end
+          return 0
+          """);
+}

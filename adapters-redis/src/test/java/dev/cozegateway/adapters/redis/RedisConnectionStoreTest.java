@@ -1,0 +1,152 @@
+package dev.cozegateway.adapters.redis;
+
+import static dev.cozegateway.adapters.redis.StoreAssertions.assertStoreUnavailable;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.cozegateway.domain.Connection;
+import dev.cozegateway.domain.GatewayException;
+import dev.cozegateway.domain.Reason;
+import dev.cozegateway.domain.SealedSecret;
+import dev.cozegateway.domain.contract.ConnectionStoreContract;
+import dev.cozegateway.domain.port.ConnectionStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.JedisClusterCRC16;
+
+class RedisConnectionStoreTest extends ConnectionStoreContract {
+  @RegisterExtension static final RedisServerExtension redis = RedisServerExtension.plain();
+
+  @RegisterExtension final OpenedStores stores = new OpenedStores();
+
+  @Override
+  protected ConnectionStore store() {
+    return new RedisConnectionStore(stores.open(redis.config()));
+  }
+
+  @Test
+  void aTenantsKeysShareOneHashSlot() {
+    RedisStoreConfig config = redis.config();
+    String p = config.keyPrefix();
+    RedisConnectionStore connections = new RedisConnectionStore(stores.open(config));
+    connections.put(connection("acme", "alice", 1));
+    connections.put(connection("acme", "bob", 1));
+    connections.put(connection("globex", "alice", 1));
+
+    try (Jedis raw = redis.raw()) {
+      Set<String> stored = raw.keys(p + "*");
+
+      assertThat(stored)
+          .containsExactlyInAnyOrder(
+              p + "{t:acme}:conn:alice",
+              p + "{t:acme}:conn:bob",
+              p + "{t:acme}:conns",
+              p + "{t:globex}:conn:alice",
+              p + "{t:globex}:conns");
+      Map<String, Set<Integer>> slotsByTenant =
+          stored.stream()
+              .collect(
+                  Collectors.groupingBy(
+                      key -> key.substring(key.indexOf('{'), key.indexOf('}') + 1),
+                      Collectors.mapping(JedisClusterCRC16::getSlot, Collectors.toSet())));
+      assertThat(slotsByTenant.get("{t:acme}"))
+          .containsExactly(JedisClusterCRC16.getSlot("t:acme"));
+      assertThat(slotsByTenant.get("{t:globex}"))
+          .containsExactly(JedisClusterCRC16.getSlot("t:globex"));
+    }
+  }
+
+  @Test
+  void storesTheVersionBesideTheRecordAndNeverExpiresConnections() {
+    RedisStoreConfig config = redis.config();
+    RedisConnectionStore connections = new RedisConnectionStore(stores.open(config));
+    connections.put(connection("acme", "alice", 41));
+
+    try (Jedis raw = redis.raw()) {
+      String key = config.keyPrefix() + "{t:acme}:conn:alice";
+      assertThat(raw.hkeys(key)).containsExactlyInAnyOrder("version", "record");
+      assertThat(raw.hget(key, "version")).isEqualTo("41");
+      assertThat(raw.hget(key, "record")).startsWith("{\"v\":1,");
+      assertThat(raw.pttl(key)).isEqualTo(-1);
+      assertThat(raw.pttl(config.keyPrefix() + "{t:acme}:conns")).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void recordsSurviveANewClientOnTheSameServer() {
+    RedisStoreConfig config = redis.config();
+    RedisStore first = stores.open(config);
+    RedisConnectionStore connections = new RedisConnectionStore(first);
+    Connection kept = connection("acme", "kept", 1);
+    Connection refreshed = connection("acme", "refreshed", 1);
+    Connection refreshedLater =
+        refreshed.refreshed(
+            Instant.parse("2025-03-02T00:00:00Z"),
+            Instant.parse("2025-03-02T00:15:00Z"),
+            SealedSecret.of("new".getBytes(StandardCharsets.UTF_8)));
+    connections.put(kept);
+    connections.put(refreshed);
+    connections.put(connection("acme", "deleted", 1));
+    assertThat(connections.replaceIfVersion(refreshedLater, 1)).isTrue();
+    assertThat(connections.delete(name("acme", "deleted"))).isTrue();
+    first.close();
+
+    RedisConnectionStore again = new RedisConnectionStore(stores.open(config));
+
+    assertThat(again.find(kept.name())).contains(kept);
+    assertThat(again.find(refreshed.name())).contains(refreshedLater);
+    assertThat(again.find(name("acme", "deleted"))).isEmpty();
+    assertThat(again.list(tenant("acme"), null, 10)).containsExactly(kept, refreshedLater);
+    assertThat(again.replaceIfVersion(refreshedLater, 1)).as("the version moved").isFalse();
+  }
+
+  @Test
+  void runsItsScriptsAgainAfterTheServerForgetsThem() {
+    RedisConnectionStore connections = new RedisConnectionStore(stores.open(redis.config()));
+    connections.put(connection("acme", "c1", 1));
+    try (Jedis raw = redis.raw()) {
+      raw.scriptFlush();
+    }
+
+    connections.put(connection("acme", "c2", 1));
+    assertThat(connections.replaceIfVersion(connection("acme", "c1", 2), 1)).isTrue();
+
+    assertThat(connections.list(tenant("acme"), null, 10))
+        .containsExactly(connection("acme", "c1", 2), connection("acme", "c2", 1));
+  }
+
+  @Test
+  void anUnreadableRecordIsDataCorruptNotAParseError() {
+    RedisStoreConfig config = redis.config();
+    RedisConnectionStore connections = new RedisConnectionStore(stores.open(config));
+    try (Jedis raw = redis.raw()) {
+      raw.hset(config.keyPrefix() + "{t:acme}:conn:c1", Map.of("version", "1", "record", "{oops"));
+    }
+
+    GatewayException.Internal failure =
+        catchThrowableOfType(
+            GatewayException.Internal.class, () -> connections.find(name("acme", "c1")));
+
+    assertThat(failure.reason()).isEqualTo(Reason.DATA_CORRUPT);
+    assertThat(failure.getMessage()).doesNotContain("oops");
+  }
+
+  @Test
+  void aClosedStoreIsUnavailable() {
+    RedisStore closed = stores.open(redis.config());
+    RedisConnectionStore connections = new RedisConnectionStore(closed);
+    closed.close();
+
+    assertStoreUnavailable(() -> connections.find(name("acme", "c1")));
+    assertStoreUnavailable(() -> connections.put(connection("acme", "c1", 1)));
+    assertStoreUnavailable(() -> connections.replaceIfVersion(connection("acme", "c1", 2), 1));
+    assertStoreUnavailable(() -> connections.delete(name("acme", "c1")));
+    assertStoreUnavailable(() -> connections.list(tenant("acme"), null, 10));
+  }
+}
