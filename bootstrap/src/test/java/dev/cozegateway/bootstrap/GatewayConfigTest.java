@@ -159,4 +159,46 @@ class GatewayConfigTest {
         .message()
         .doesNotContain("c2VjcmV0LWtleS1tYXRlcmlhbA");
   }
+
+  @Test
+  void theRedisStoreIsConfiguredUnderStoreRedis() throws Exception {
+    GatewayConfig config =
+        load(
+            """
+            store:
+              type: redis
+              redis:
+                host: redis.internal
+                port: 6380
+                password: env:REDIS_PASSWORD
+                tls: true
+                key-prefix: "gw1:"
+            """,
+            Map.of());
+
+    assertThat(config.storeType()).isEqualTo(dev.cozegateway.bootstrap.config.StoreType.REDIS);
+    assertThat(config.redis().host()).isEqualTo("redis.internal");
+    assertThat(config.redis().port()).isEqualTo(6380);
+    assertThat(config.redis().passwordRef()).isEqualTo("env:REDIS_PASSWORD");
+    assertThat(config.redis().tls()).isTrue();
+    assertThat(config.redis().keyPrefix()).isEqualTo("gw1:");
+  }
+
+  @Test
+  void aPlainRedisPasswordAndAnUnknownStoreAreRefused() {
+    assertThatThrownBy(
+            () ->
+                load(
+                    "store:\n  type: redis\n  redis:\n    password: hunter2\n    tls: maybe\n",
+                    Map.of()))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .anyMatch(p -> p.startsWith("store.redis.password: plain secrets"))
+                    .anyMatch(p -> p.startsWith("store.redis.tls: must be true or false"))
+                    .noneMatch(p -> p.contains("hunter2")));
+    assertThatThrownBy(() -> load("store:\n  type: mongo\n", Map.of()))
+        .hasMessageContaining("store.type: must be 'embedded' or 'redis'");
+  }
 }

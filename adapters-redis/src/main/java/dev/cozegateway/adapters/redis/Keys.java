@@ -13,6 +13,7 @@ import java.util.HexFormat;
  * <pre>
  * cozegw:{t:acme}:conn:alice            hash    connection: fields version, record (JSON)
  * cozegw:{t:acme}:conns                 zset    the tenant's connection ids, all score 0 (lex order)
+ * cozegw:{t:acme}:lease:alice           string  refresh lease: the holder's owner token, with a TTL
  * cozegw:{t:acme}:authz:a1b2            string  authorization record (JSON), with a TTL
  * cozegw:{t:acme}:authz-request:req-1   string  request id -> authorization id, same TTL
  * cozegw:authz-state:9f86d0...          string  state hash (hex) -> authorization name, with a TTL
@@ -39,6 +40,11 @@ final class Keys {
 
   String connectionIndex(TenantId tenant) {
     return tenantTag(tenant) + ":conns";
+  }
+
+  /** The connection's refresh lease, beside its record (see {@link RedisRefreshLeases}). */
+  String refreshLease(ConnectionName name) {
+    return tenantTag(name.tenant()) + ":lease:" + name.connectionId();
   }
 
   String authorization(AuthorizationName name) {

@@ -5,6 +5,9 @@ import dev.cozegateway.domain.Reason;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -20,8 +23,10 @@ import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
- * The gateway's Redis store: owns the pooled Redis client that {@link RedisConnectionStore} and
- * {@link RedisAuthorizationStore} share. Open it with {@link #open}; close it once, at shutdown.
+ * The gateway's Redis store: owns the pooled Redis client that {@link RedisConnectionStore}, {@link
+ * RedisAuthorizationStore} and {@link RedisRefreshLeases} share, and the one daemon thread on which
+ * {@link RedisRefreshLeases} renews held leases (started with the first lease). Open it with {@link
+ * #open}; close it once, at shutdown: {@link #close()} stops the renewals, then closes the client.
  *
  * <p>Every Redis failure (refused or dropped connection, timeout, exhausted pool, AUTH error, a
  * closed store) becomes {@link GatewayException.Unavailable} with {@code STORE_UNAVAILABLE} and a
@@ -47,6 +52,7 @@ public final class RedisStore implements AutoCloseable {
   private final RedisStoreConfig config;
   private final JedisClientConfig probeConfig;
   private final Keys keys;
+  private final ScheduledExecutorService renewals = newRenewalScheduler();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private RedisStore(RedisClient client, RedisStoreConfig config) {
@@ -83,7 +89,7 @@ public final class RedisStore implements AutoCloseable {
               .build();
     } catch (JedisException e) {
       log.error("Cannot create the Redis client for {}", config, e);
-      throw new GatewayException.Unavailable(Reason.STORE_UNAVAILABLE, UNAVAILABLE, Map.of(), e);
+      throw unavailable(e);
     }
     RedisStore store = new RedisStore(client, config);
     if (store.isReachable()) {
@@ -111,10 +117,14 @@ public final class RedisStore implements AutoCloseable {
     }
   }
 
-  /** Closes the pool and its connections. Idempotent; later calls fail with STORE_UNAVAILABLE. */
+  /**
+   * Stops renewing refresh leases (so that leases still held expire by their TTL), then closes the
+   * pool and its connections. Idempotent; later calls fail with STORE_UNAVAILABLE.
+   */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      stopRenewals();
       try {
         client.close();
         log.info("Redis store closed: {}:{}", config.host(), config.port());
@@ -128,18 +138,47 @@ public final class RedisStore implements AutoCloseable {
     return keys;
   }
 
+  /** Where {@link RedisRefreshLeases} schedules its renewals; shut down by {@link #close()}. */
+  ScheduledExecutorService renewals() {
+    return renewals;
+  }
+
+  /**
+   * A scheduler for lease renewals: one daemon thread, created with the first task, that drops
+   * cancelled renewals at once and runs none after shutdown.
+   */
+  static ScheduledThreadPoolExecutor newRenewalScheduler() {
+    ScheduledThreadPoolExecutor scheduler =
+        new ScheduledThreadPoolExecutor(
+            1,
+            task -> {
+              Thread thread = new Thread(task, "redis-refresh-lease-renewal");
+              thread.setDaemon(true);
+              return thread;
+            });
+    scheduler.setRemoveOnCancelPolicy(true);
+    scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    scheduler.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+    return scheduler;
+  }
+
   /** Runs one call on the pooled client, turning any Redis failure into STORE_UNAVAILABLE. */
   <T> T call(String operation, Function<UnifiedJedis, T> command) {
     if (closed.get()) {
-      throw new GatewayException.Unavailable(Reason.STORE_UNAVAILABLE, UNAVAILABLE, Map.of(), null);
+      throw unavailable(null);
     }
     try {
       return command.apply(client);
     } catch (JedisException | IllegalStateException e) {
       // IllegalStateException: the pool was closed under a call racing with close().
       log.warn("Redis store: {} failed", operation, e);
-      throw new GatewayException.Unavailable(Reason.STORE_UNAVAILABLE, UNAVAILABLE, Map.of(), e);
+      throw unavailable(e);
     }
+  }
+
+  /** STORE_UNAVAILABLE, with the message clients see. */
+  static GatewayException.Unavailable unavailable(Throwable cause) {
+    return new GatewayException.Unavailable(Reason.STORE_UNAVAILABLE, UNAVAILABLE, Map.of(), cause);
   }
 
   /** Runs a script by its SHA-1, loading it first if the server does not know it. */
@@ -153,6 +192,22 @@ public final class RedisStore implements AutoCloseable {
             return redis.eval(script.source(), keys, args);
           }
         });
+  }
+
+  /**
+   * Cancels every renewal and waits for one in flight, if any, so that none reaches Redis after
+   * close. A renewal's call ends within the connect and socket timeouts, which bound the wait.
+   */
+  private void stopRenewals() {
+    renewals.shutdownNow();
+    Duration longestCall = config.connectTimeout().plus(config.socketTimeout());
+    try {
+      if (!renewals.awaitTermination(longestCall.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("A refresh lease renewal was still running when the Redis store closed");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static JedisClientConfig clientConfig(

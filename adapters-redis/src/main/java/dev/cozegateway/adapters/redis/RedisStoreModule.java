@@ -4,15 +4,19 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import dev.cozegateway.domain.port.AuthorizationStore;
 import dev.cozegateway.domain.port.ConnectionStore;
+import dev.cozegateway.domain.port.RefreshLeases;
 import jakarta.inject.Singleton;
 import java.util.Objects;
 
 /**
- * Binds {@link ConnectionStore} and {@link AuthorizationStore} to Redis.
+ * Binds {@link ConnectionStore}, {@link AuthorizationStore} and {@link RefreshLeases} to Redis, all
+ * three over one {@link RedisStore}. The leases are shared by every replica on the same Redis and
+ * key prefix, and renewed in the background while held (see {@link RedisRefreshLeases}).
  *
  * <p>Does no I/O while the injector is built: the client is created when {@link RedisStore} is
  * first provided. {@link RedisStore} is bound too, so that the application's lifecycle can close it
- * at shutdown and readiness checks can call {@link RedisStore#isReachable()}.
+ * at shutdown, which also stops the lease renewals, and readiness checks can call {@link
+ * RedisStore#isReachable()}.
  */
 public final class RedisStoreModule extends AbstractModule {
   private final RedisStoreConfig config;
@@ -37,5 +41,11 @@ public final class RedisStoreModule extends AbstractModule {
   @Singleton
   AuthorizationStore authorizationStore(RedisStore store) {
     return new RedisAuthorizationStore(store);
+  }
+
+  @Provides
+  @Singleton
+  RefreshLeases refreshLeases(RedisStore store) {
+    return new RedisRefreshLeases(store);
   }
 }

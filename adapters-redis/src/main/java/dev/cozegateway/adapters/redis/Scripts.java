@@ -192,4 +192,39 @@ final class Scripts {
           end
           return 0
           """);
+
+  // --- refresh leases ---
+
+  /**
+   * Renews a refresh lease: moves its TTL to the given one, but only while it still holds this
+   * holder's owner token, so that a holder never extends a lease another holder took. Returns 1 if
+   * renewed, 0 if the lease is gone or another holder's.
+   *
+   * <p>KEYS: lease. ARGV: owner token, TTL (ms).
+   */
+  static final LuaScript RENEW_LEASE =
+      LuaScript.of(
+          "renew-refresh-lease",
+          """
+          if redis.call('GET', KEYS[1]) == ARGV[1] then
+            return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+          end
+          return 0
+          """);
+
+  /**
+   * Releases a refresh lease, but only while it still holds this holder's owner token, so that a
+   * holder whose lease lapsed never releases its successor's. Returns 1 if released, else 0.
+   *
+   * <p>KEYS: lease. ARGV: owner token.
+   */
+  static final LuaScript RELEASE_LEASE =
+      LuaScript.of(
+          "release-refresh-lease",
+          """
+          if redis.call('GET', KEYS[1]) == ARGV[1] then
+            return redis.call('DEL', KEYS[1])
+          end
+          return 0
+          """);
 }

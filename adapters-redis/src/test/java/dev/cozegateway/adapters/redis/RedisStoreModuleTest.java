@@ -7,6 +7,7 @@ import com.google.inject.Injector;
 import com.google.inject.Stage;
 import dev.cozegateway.domain.port.AuthorizationStore;
 import dev.cozegateway.domain.port.ConnectionStore;
+import dev.cozegateway.domain.port.RefreshLeases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
@@ -36,16 +37,19 @@ class RedisStoreModuleTest {
   }
 
   @Test
-  void bindsBothStoresToOneSharedRedisStore() {
+  void bindsTheStoresAndTheLeasesToOneSharedRedisStore() {
     Injector injector = strictInjector(Stage.PRODUCTION, redis.config());
     try {
       ConnectionStore connections = injector.getInstance(ConnectionStore.class);
       AuthorizationStore authorizations = injector.getInstance(AuthorizationStore.class);
+      RefreshLeases leases = injector.getInstance(RefreshLeases.class);
 
       assertThat(connections).isInstanceOf(RedisConnectionStore.class);
       assertThat(authorizations).isInstanceOf(RedisAuthorizationStore.class);
+      assertThat(leases).isInstanceOf(RedisRefreshLeases.class);
       assertThat(injector.getInstance(ConnectionStore.class)).isSameAs(connections);
       assertThat(injector.getInstance(AuthorizationStore.class)).isSameAs(authorizations);
+      assertThat(injector.getInstance(RefreshLeases.class)).isSameAs(leases);
       assertThat(injector.getInstance(RedisStore.class).isReachable()).isTrue();
     } finally {
       injector.getInstance(RedisStore.class).close();
@@ -62,7 +66,7 @@ class RedisStoreModuleTest {
         new RedisStoreModule(config));
   }
 
-  private static long connectionsReceived(Jedis raw) {
+  static long connectionsReceived(Jedis raw) {
     for (String line : raw.info("stats").split("\r?\n")) {
       if (line.startsWith("total_connections_received:")) {
         return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());

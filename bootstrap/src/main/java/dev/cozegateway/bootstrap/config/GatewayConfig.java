@@ -24,7 +24,9 @@ public record GatewayConfig(
     Duration grpcDrainTimeout,
     String httpHost,
     int httpPort,
+    StoreType storeType,
     Path dataDir,
+    RedisSettings redis,
     Secret vaultKeys,
     Path vaultKeyFile,
     String vaultPrimaryKey,
@@ -40,6 +42,16 @@ public record GatewayConfig(
           "http.host",
           "http.port",
           "store.type",
+          "store.redis.host",
+          "store.redis.port",
+          "store.redis.user",
+          "store.redis.password",
+          "store.redis.tls",
+          "store.redis.database",
+          "store.redis.key-prefix",
+          "store.redis.connect-timeout",
+          "store.redis.socket-timeout",
+          "store.redis.pool-size",
           "store.data-dir",
           "vault.keys",
           "vault.key-file",
@@ -87,14 +99,29 @@ public record GatewayConfig(
     Duration drain = r.duration("grpc.drain-timeout", Duration.ofSeconds(25));
     String httpHost = r.string("http.host", "0.0.0.0");
     int httpPort = r.port("http.port", 8080);
-    String storeType = r.string("store.type", "embedded");
-    if (!storeType.equals("embedded")) {
-      r.problems.add(
-          "store.type: must be 'embedded' (the only store in this version), got '"
-              + storeType
-              + "'");
+    StoreType storeType = StoreType.EMBEDDED;
+    String storeText = r.string("store.type", "embedded");
+    switch (storeText) {
+      case "embedded" -> storeType = StoreType.EMBEDDED;
+      case "redis" -> storeType = StoreType.REDIS;
+      default ->
+          r.problems.add("store.type: must be 'embedded' or 'redis', got '" + storeText + "'");
     }
     Path dataDir = Path.of(r.string("store.data-dir", "data"));
+    RedisSettings redis =
+        storeType == StoreType.REDIS
+            ? new RedisSettings(
+                r.string("store.redis.host", "127.0.0.1"),
+                r.port("store.redis.port", 6379),
+                r.string("store.redis.user", ""),
+                r.secretRef("store.redis.password"),
+                r.bool("store.redis.tls", false),
+                r.integer("store.redis.database", 0, 0, 15),
+                r.string("store.redis.key-prefix", "cozegw:"),
+                r.duration("store.redis.connect-timeout", Duration.ofSeconds(2)),
+                r.duration("store.redis.socket-timeout", Duration.ofSeconds(2)),
+                r.integer("store.redis.pool-size", 16, 1, 1024))
+            : null;
     String vaultKeys = r.string("vault.keys", null);
     String keyFile = r.string("vault.key-file", null);
     String primary = r.string("vault.primary-key", null);
@@ -118,7 +145,9 @@ public record GatewayConfig(
         drain,
         httpHost,
         httpPort,
+        storeType,
         dataDir,
+        redis,
         vaultKeys == null ? null : Secret.of(vaultKeys),
         keyFile == null ? null : Path.of(keyFile),
         primary,
@@ -173,6 +202,55 @@ public record GatewayConfig(
       problems.add(
           key + ": must be a port number 0-65535 (0 = any free port), got '" + value + "'");
       return fallback;
+    }
+
+    boolean bool(String key, boolean fallback) {
+      String value = source.scalar(key);
+      if (value == null) {
+        return fallback;
+      }
+      return switch (value.trim()) {
+        case "true" -> true;
+        case "false" -> false;
+        default -> {
+          problems.add(key + ": must be true or false, got '" + value + "'");
+          yield fallback;
+        }
+      };
+    }
+
+    int integer(String key, int fallback, int min, int max) {
+      String value = source.scalar(key);
+      if (value == null) {
+        return fallback;
+      }
+      try {
+        int n = Integer.parseInt(value.trim());
+        if (n >= min && n <= max) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      problems.add(key + ": must be a whole number " + min + "-" + max + ", got '" + value + "'");
+      return fallback;
+    }
+
+    /** A secret given by reference; a plain value is refused without being echoed. */
+    String secretRef(String key) {
+      String value = source.scalar(key);
+      if (value == null || value.isBlank()) {
+        return "";
+      }
+      String ref = value.trim();
+      if (!(ref.startsWith("env:") || ref.startsWith("file:") || ref.startsWith("enc:"))) {
+        problems.add(
+            key
+                + ": plain secrets are not allowed in configuration; use env:NAME, file:/path or"
+                + " enc:… (from 'coze-gateway seal')");
+        return "";
+      }
+      return ref;
     }
 
     Duration duration(String key, Duration fallback) {
