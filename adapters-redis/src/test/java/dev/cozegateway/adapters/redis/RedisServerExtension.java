@@ -34,7 +34,7 @@ import redis.clients.jedis.exceptions.JedisException;
  *
  * <p>Fails (never skips) if {@code redis-server} is not on PATH.
  */
-final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback {
+public final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback {
   private static final String READY = "Ready to accept connections";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
@@ -53,12 +53,12 @@ final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback 
   }
 
   /** A server without AUTH. */
-  static RedisServerExtension plain() {
+  public static RedisServerExtension plain() {
     return new RedisServerExtension(null);
   }
 
   /** A server started with {@code --requirepass password}. */
-  static RedisServerExtension requiringPassword(String password) {
+  public static RedisServerExtension requiringPassword(String password) {
     return new RedisServerExtension(password);
   }
 
@@ -84,12 +84,12 @@ final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback 
     stop();
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
   /** The configuration of a store on this server, with a key prefix no other call gets. */
-  RedisStoreConfig config() {
+  public RedisStoreConfig config() {
     RedisStoreConfig config =
         RedisStoreConfig.standalone("127.0.0.1", port)
             .withKeyPrefix(uniquePrefix())
@@ -98,7 +98,7 @@ final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback 
   }
 
   /** A key prefix no other call returns, in this JVM. */
-  static String uniquePrefix() {
+  public static String uniquePrefix() {
     return "test-" + PREFIXES.incrementAndGet() + ":";
   }
 
@@ -113,7 +113,7 @@ final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback 
   }
 
   /** Stops the server (SIGTERM, then SIGKILL if it lingers) and waits until it is gone. */
-  void stop() {
+  public void stop() {
     if (process == null) {
       return;
     }
@@ -131,7 +131,7 @@ final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback 
   }
 
   /** Starts a new, empty server on the same port as before. */
-  void restart() {
+  public void restart() {
     if (process != null) {
       throw new IllegalStateException("the server is still running");
     }
