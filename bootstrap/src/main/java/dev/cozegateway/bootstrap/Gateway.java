@@ -33,6 +33,10 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,12 +53,16 @@ public final class Gateway implements AutoCloseable {
   private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
   private final GrpcServer grpc;
   private final WebServer web;
+  private final ScheduledExecutorService probe;
   private boolean closed;
+  private volatile boolean ready = true;
 
   private Gateway(
       Telemetry telemetry,
       Injector injector,
       Class<? extends AutoCloseable> store,
+      BooleanSupplier storeReachable,
+      Duration probeInterval,
       Duration drain) {
     closeables.push(telemetry);
     try {
@@ -66,8 +74,23 @@ public final class Gateway implements AutoCloseable {
       grpc = injector.getInstance(GrpcServer.class);
       grpc.start();
       closeables.push(grpc::shutdown);
-      // First of all on close: /healthz turns NOT_SERVING while gRPC drains.
+      // Readiness follows the store: a refresh needs it, so without it the gateway fails closed
+      // (UNAVAILABLE) and tells load balancers so, and recovers when the store is back.
+      probe =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread thread = new Thread(r, "store-probe");
+                thread.setDaemon(true);
+                return thread;
+              });
+      probe.scheduleWithFixedDelay(
+          () -> reportReadiness(storeReachable),
+          probeInterval.toMillis(),
+          probeInterval.toMillis(),
+          TimeUnit.MILLISECONDS);
+      // First of all on close: stop probing, and /healthz turns NOT_SERVING while gRPC drains.
       closeables.push(web::beginShutdown);
+      closeables.push(probe::shutdownNow);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -109,10 +132,15 @@ public final class Gateway implements AutoCloseable {
       telemetry.close();
       throw unwrapConfigProblem(e);
     }
+    boolean redis = config.storeType() == StoreType.REDIS;
+    BooleanSupplier storeReachable =
+        redis ? injector.getInstance(RedisStore.class)::isReachable : () -> true;
     return new Gateway(
         telemetry,
         injector,
-        config.storeType() == StoreType.REDIS ? RedisStore.class : EmbeddedStore.class,
+        redis ? RedisStore.class : EmbeddedStore.class,
+        storeReachable,
+        config.storeProbeInterval(),
         config.grpcDrainTimeout());
   }
 
@@ -161,6 +189,21 @@ public final class Gateway implements AutoCloseable {
       }
     }
     return e;
+  }
+
+  private void reportReadiness(BooleanSupplier storeReachable) {
+    boolean ready;
+    try {
+      ready = storeReachable.getAsBoolean();
+    } catch (RuntimeException e) {
+      ready = false;
+    }
+    if (ready != this.ready) {
+      log.warn(ready ? "store reachable again: serving" : "store unreachable: not serving");
+      this.ready = ready;
+    }
+    grpc.setServing(ready);
+    web.setReady(ready);
   }
 
   public int grpcPort() {

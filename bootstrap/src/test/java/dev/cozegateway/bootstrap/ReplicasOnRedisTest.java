@@ -1,6 +1,8 @@
 package dev.cozegateway.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cozegateway.adapters.redis.RedisServerExtension;
@@ -17,6 +19,11 @@ import dev.cozegateway.bootstrap.config.GatewayConfig;
 import dev.cozegateway.sandbox.CozeSandbox;
 import dev.cozegateway.sandbox.SandboxConfig;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.net.URI;
@@ -40,6 +47,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.args.ClientPauseMode;
 
 /**
  * Two whole gateways (Netty, the Coze HTTP adapter, the vault) sharing one real redis-server and
@@ -50,6 +59,7 @@ class ReplicasOnRedisTest {
   private static final String CONNECTION = SandboxWiring.TENANT + "/connections/alice";
   private static final int CALLERS = 60;
   private static final int ROUNDS = 5;
+  private static final Duration OUTAGE = Duration.ofSeconds(6);
 
   @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.plain();
 
@@ -78,6 +88,7 @@ class ReplicasOnRedisTest {
       ObjectNode store = (ObjectNode) tree.get("store");
       store.put("type", "redis");
       store.putObject("redis").put("port", REDIS.port()).put("key-prefix", prefix);
+      store.put("probe-interval", "100ms");
       Gateway gateway =
           Gateway.start(
               GatewayConfig.from(ConfigSource.of(tree, Map.of())),
@@ -104,8 +115,7 @@ class ReplicasOnRedisTest {
         .withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
-  @Test
-  void concurrentCallersOnBothReplicasCauseOneRedemptionPerExpiredToken() throws Exception {
+  private void connectAlice() throws Exception {
     Authorization pending =
         replica(1)
             .startAuthorization(
@@ -123,7 +133,62 @@ class ReplicasOnRedisTest {
                 HttpRequest.newBuilder(URI.create(pending.getAuthorizeUri())).build(),
                 HttpResponse.BodyHandlers.ofString());
     assertThat(page.body()).contains("Coze account connected");
+  }
 
+  private HealthCheckResponse.ServingStatus health(int replica) {
+    return HealthGrpc.newBlockingStub(channels.get(replica))
+        .withDeadlineAfter(5, TimeUnit.SECONDS)
+        .check(HealthCheckRequest.getDefaultInstance())
+        .getStatus();
+  }
+
+  private AccessToken accessToken(int replica) {
+    return replica(replica)
+        .getAccessToken(GetAccessTokenRequest.newBuilder().setConnection(CONNECTION).build());
+  }
+
+  @Test
+  void whileRedisDoesNotAnswerTheReplicasFailClosedAndRecoverWithNothingLost() throws Exception {
+    connectAlice();
+    String before = accessToken(0).getAccessToken();
+    assertThat(health(0)).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+
+    // Redis stops answering for a while (paused, so that it keeps its data, as a failed-over or
+    // restarted Redis with persistence would).
+    try (Jedis admin = new Jedis("127.0.0.1", REDIS.port())) {
+      admin.clientPause(OUTAGE.toMillis(), ClientPauseMode.ALL);
+    }
+    for (int i = 0; i < gateways.size(); i++) {
+      int replica = i;
+      await()
+          .atMost(OUTAGE)
+          .until(() -> health(replica) == HealthCheckResponse.ServingStatus.NOT_SERVING);
+    }
+    StatusRuntimeException down =
+        catchThrowableOfType(StatusRuntimeException.class, () -> accessToken(1));
+    assertThat(down.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(down.getMessage()).contains("store");
+
+    for (int i = 0; i < gateways.size(); i++) {
+      int replica = i;
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> health(replica) == HealthCheckResponse.ServingStatus.SERVING);
+    }
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreException(StatusRuntimeException.class)
+        .until(() -> accessToken(1).getAccessToken().equals(before));
+    assertThat(
+            replica(1)
+                .getConnection(GetConnectionRequest.newBuilder().setName(CONNECTION).build())
+                .getState())
+        .isEqualTo(Connection.State.ACTIVE);
+  }
+
+  @Test
+  void concurrentCallersOnBothReplicasCauseOneRedemptionPerExpiredToken() throws Exception {
+    connectAlice();
     for (int round = 1; round <= ROUNDS; round++) {
       sandbox.clock().advance(Duration.ofMinutes(15));
       long before = sandbox.stats().refreshRedemptions();

@@ -86,11 +86,28 @@ public final class GrpcServer {
       server = built;
       port = built.getPort();
       phase = Phase.RUNNING;
-      health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
-      for (ServerServiceDefinition service : services) {
-        health.setStatus(service.getServiceDescriptor().getName(), ServingStatus.SERVING);
-      }
+      setHealth(ServingStatus.SERVING);
       log.info("gRPC server listening on {}", built.getListenSockets());
+    }
+  }
+
+  /**
+   * Reports the server and every service as SERVING or NOT_SERVING, e.g. while the store cannot be
+   * reached, so that load balancers send traffic elsewhere. Calls keep being accepted. Does nothing
+   * unless the server is running (shutdown's NOT_SERVING is final).
+   */
+  public void setServing(boolean serving) {
+    synchronized (lifecycle) {
+      if (phase == Phase.RUNNING) {
+        setHealth(serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+      }
+    }
+  }
+
+  private void setHealth(ServingStatus status) {
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
+    for (ServerServiceDefinition service : services) {
+      health.setStatus(service.getServiceDescriptor().getName(), status);
     }
   }
 

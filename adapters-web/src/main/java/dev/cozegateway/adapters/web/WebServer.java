@@ -25,6 +25,7 @@ public final class WebServer {
   private final WebConfig config;
   private final CompleteAuthorization completeAuthorization;
   private final AtomicBoolean serving = new AtomicBoolean();
+  private final AtomicBoolean ready = new AtomicBoolean(true);
   private final InFlight inFlight = new InFlight();
   private HttpServer server;
   private ExecutorService executor;
@@ -59,6 +60,14 @@ public final class WebServer {
     return server.getAddress().getPort();
   }
 
+  /**
+   * Whether the gateway can do its work (its store is reachable); {@code /healthz} reports
+   * NOT_SERVING while it cannot.
+   */
+  public void setReady(boolean isReady) {
+    ready.set(isReady);
+  }
+
   /** Reports NOT_SERVING on {@code /healthz} from now on, so that load balancers stop sending. */
   public void beginShutdown() {
     serving.set(false);
@@ -87,7 +96,7 @@ public final class WebServer {
 
   private void health(HttpExchange exchange) throws IOException {
     try (exchange) {
-      boolean up = serving.get();
+      boolean up = serving.get() && ready.get();
       byte[] body =
           ("{\"status\":\"" + (up ? "SERVING" : "NOT_SERVING") + "\"}")
               .getBytes(StandardCharsets.UTF_8);

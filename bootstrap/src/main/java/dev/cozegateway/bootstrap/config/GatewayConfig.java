@@ -27,6 +27,7 @@ public record GatewayConfig(
     StoreType storeType,
     Path dataDir,
     RedisSettings redis,
+    Duration storeProbeInterval,
     Secret vaultKeys,
     Path vaultKeyFile,
     String vaultPrimaryKey,
@@ -42,6 +43,7 @@ public record GatewayConfig(
           "http.host",
           "http.port",
           "store.type",
+          "store.probe-interval",
           "store.redis.host",
           "store.redis.port",
           "store.redis.user",
@@ -108,6 +110,7 @@ public record GatewayConfig(
           r.problems.add("store.type: must be 'embedded' or 'redis', got '" + storeText + "'");
     }
     Path dataDir = Path.of(r.string("store.data-dir", "data"));
+    Duration probeInterval = r.duration("store.probe-interval", Duration.ofSeconds(5));
     RedisSettings redis =
         storeType == StoreType.REDIS
             ? new RedisSettings(
@@ -148,6 +151,7 @@ public record GatewayConfig(
         storeType,
         dataDir,
         redis,
+        probeInterval,
         vaultKeys == null ? null : Secret.of(vaultKeys),
         keyFile == null ? null : Path.of(keyFile),
         primary,
