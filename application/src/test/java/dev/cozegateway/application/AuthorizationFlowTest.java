@@ -51,6 +51,9 @@ class AuthorizationFlowTest {
             .execute(CompleteAuthorization.Command.approved(stateAndCode[0], stateAndCode[1]));
 
     assertThat(done.authorization().state()).isEqualTo(AuthorizationState.COMPLETED);
+    // Finished, it keeps no sealed verifier or state.
+    assertThat(fx.authorizations.find(done.authorization().name()).orElseThrow().secrets())
+        .isEqualTo(dev.cozegateway.domain.Authorization.NO_SECRETS);
     assertThat(done.connection().state()).isEqualTo(ConnectionState.ACTIVE);
     assertThat(fx.connections.find(connection("alice"))).contains(done.connection());
     TokenSet tokens =

@@ -12,6 +12,7 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,6 +83,12 @@ class HotPathTest {
       reads.incrementAndGet();
       return delegate.list(tenant, afterConnectionId, limit);
     }
+
+    @Override
+    public void forEachConnection(Consumer<Connection> visitor) {
+      reads.incrementAndGet();
+      delegate.forEachConnection(visitor);
+    }
   }
 
   /** Counts decryptions; delegates everything. */
@@ -101,6 +108,11 @@ class HotPathTest {
     public byte[] open(SealedSecret sealed, String context) {
       opens.incrementAndGet();
       return delegate.open(sealed, context);
+    }
+
+    @Override
+    public boolean isSealedWithPrimaryKey(SealedSecret sealed) {
+      return delegate.isSealedWithPrimaryKey(sealed);
     }
   }
 }

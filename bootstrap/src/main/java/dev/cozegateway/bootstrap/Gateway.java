@@ -6,26 +6,18 @@ import com.google.inject.Module;
 import com.google.inject.Stage;
 import dev.cozegateway.adapters.cozehttp.CozeHttpConfig;
 import dev.cozegateway.adapters.cozehttp.CozeHttpModule;
-import dev.cozegateway.adapters.embedded.EmbeddedStore;
-import dev.cozegateway.adapters.embedded.EmbeddedStoreConfig;
-import dev.cozegateway.adapters.embedded.EmbeddedStoreModule;
 import dev.cozegateway.adapters.grpc.GrpcConfig;
 import dev.cozegateway.adapters.grpc.GrpcModule;
 import dev.cozegateway.adapters.grpc.GrpcServer;
 import dev.cozegateway.adapters.redis.RedisStore;
-import dev.cozegateway.adapters.redis.RedisStoreConfig;
-import dev.cozegateway.adapters.redis.RedisStoreModule;
 import dev.cozegateway.adapters.vault.KeyRing;
-import dev.cozegateway.adapters.vault.SecretReferences;
 import dev.cozegateway.adapters.web.WebConfig;
 import dev.cozegateway.adapters.web.WebModule;
 import dev.cozegateway.adapters.web.WebServer;
 import dev.cozegateway.bootstrap.config.ConfigException;
 import dev.cozegateway.bootstrap.config.GatewayConfig;
-import dev.cozegateway.bootstrap.config.RedisSettings;
 import dev.cozegateway.bootstrap.config.StoreType;
 import dev.cozegateway.domain.AppDirectory;
-import dev.cozegateway.domain.Secret;
 import dev.cozegateway.domain.port.SecretVault;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -121,7 +113,7 @@ public final class Gateway implements AutoCloseable {
           List.of(
               new StrictModule(),
               new CoreModule(apps, vault, clock, telemetry.openTelemetry()),
-              storeModule(config, env, vault),
+              Stores.module(config, env, vault),
               new CozeHttpModule(
                   new CozeHttpConfig(config.cozeConnectTimeout(), config.cozeRequestTimeout())),
               new GrpcModule(
@@ -138,47 +130,10 @@ public final class Gateway implements AutoCloseable {
     return new Gateway(
         telemetry,
         injector,
-        redis ? RedisStore.class : EmbeddedStore.class,
+        Stores.owner(config),
         storeReachable,
         config.storeProbeInterval(),
         config.grpcDrainTimeout());
-  }
-
-  private static Module storeModule(
-      GatewayConfig config, Map<String, String> env, SecretVault vault) {
-    return switch (config.storeType()) {
-      case EMBEDDED -> new EmbeddedStoreModule(new EmbeddedStoreConfig(config.dataDir()));
-      case REDIS -> new RedisStoreModule(redisConfig(config.redis(), env, vault));
-    };
-  }
-
-  /** The Redis settings with the password resolved; problems name their keys. */
-  private static RedisStoreConfig redisConfig(
-      RedisSettings settings, Map<String, String> env, SecretVault vault) {
-    try {
-      RedisStoreConfig redis =
-          RedisStoreConfig.standalone(settings.host(), settings.port())
-              .withTls(settings.tls())
-              .withDatabase(settings.database())
-              .withKeyPrefix(settings.keyPrefix())
-              .withTimeouts(settings.connectTimeout(), settings.socketTimeout())
-              .withPoolSize(settings.poolSize());
-      if (!settings.passwordRef().isEmpty()) {
-        Secret password;
-        try {
-          password = SecretReferences.resolve(settings.passwordRef(), env, vault);
-        } catch (IllegalArgumentException e) {
-          throw new ConfigException(List.of("store.redis.password: " + e.getMessage()));
-        }
-        redis =
-            settings.user().isEmpty()
-                ? redis.withPassword(password)
-                : redis.withUser(settings.user(), password);
-      }
-      return redis;
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(List.of(e.getMessage()));
-    }
   }
 
   /** A configuration problem found while building (e.g. a bad secret reference) surfaces as is. */

@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       SandboxCommand.class,
       KeygenCommand.class,
-      SealCommand.class
+      SealCommand.class,
+      RotateKeysCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

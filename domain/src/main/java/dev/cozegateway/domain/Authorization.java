@@ -36,6 +36,9 @@ public record Authorization(
     byte[] stateHash,
     SealedSecret secrets,
     String requestId) {
+  /** What a finished authorization keeps of its secrets: nothing. */
+  public static final SealedSecret NO_SECRETS = SealedSecret.of(new byte[0]);
+
   public Authorization {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(app, "app");
@@ -59,7 +62,10 @@ public record Authorization(
     return stateHash.clone();
   }
 
-  /** This authorization in a terminal state. */
+  /**
+   * This authorization in a terminal state. Its sealed verifier and state are dropped: nothing
+   * needs them any more, and secrets not kept cannot leak or hold an old key in use.
+   */
   public Authorization finished(AuthorizationState newState, AuthorizationError newError) {
     return new Authorization(
         name,
@@ -72,7 +78,7 @@ public record Authorization(
         returnUri,
         newError,
         stateHash,
-        secrets,
+        NO_SECRETS,
         requestId);
   }
 

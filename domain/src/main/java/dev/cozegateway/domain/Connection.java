@@ -60,6 +60,24 @@ public record Connection(
         version + 1);
   }
 
+  /**
+   * The same tokens sealed again (e.g. under a new primary key), one version later. Nothing the API
+   * shows changes, so neither does the update time.
+   */
+  public Connection resealed(SealedSecret newTokens) {
+    return new Connection(
+        name,
+        app,
+        subject,
+        state,
+        createTime,
+        updateTime,
+        accessTokenExpireTime,
+        lastRefreshTime,
+        newTokens,
+        version + 1);
+  }
+
   /** This connection in another state, one version later. */
   public Connection withState(ConnectionState newState, Instant now) {
     return new Connection(

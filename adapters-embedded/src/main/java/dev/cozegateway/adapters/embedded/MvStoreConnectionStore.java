@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
 
@@ -17,6 +18,8 @@ import org.h2.mvstore.MVMap;
  * connection-id order. Thread-safe.
  */
 final class MvStoreConnectionStore implements ConnectionStore {
+  private static final int SCAN_PAGE = 256;
+
   private final EmbeddedStore store;
   private final MVMap<String, byte[]> connections;
 
@@ -82,5 +85,37 @@ final class MvStoreConnectionStore implements ConnectionStore {
               return found;
             });
     return page.stream().map(Records::decodeConnection).toList();
+  }
+
+  @Override
+  public void forEachConnection(Consumer<Connection> visitor) {
+    // A page of keys at a time, each record read fresh, so the visitor may write meanwhile.
+    String after = null;
+    while (true) {
+      String from = after;
+      List<String> keys =
+          store.read(
+              () -> {
+                List<String> page = new ArrayList<>();
+                Cursor<String, byte[]> cursor = connections.cursor(from);
+                while (page.size() < SCAN_PAGE && cursor.hasNext()) {
+                  String key = cursor.next();
+                  if (!key.equals(from)) {
+                    page.add(key);
+                  }
+                }
+                return page;
+              });
+      if (keys.isEmpty()) {
+        return;
+      }
+      for (String key : keys) {
+        byte[] value = store.read(() -> connections.get(key));
+        if (value != null) {
+          visitor.accept(Records.decodeConnection(value));
+        }
+      }
+      after = keys.get(keys.size() - 1);
+    }
   }
 }

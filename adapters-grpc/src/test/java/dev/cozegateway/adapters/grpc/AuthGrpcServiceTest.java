@@ -703,6 +703,12 @@ class AuthGrpcServiceTest {
         TenantId tenant, String afterConnectionId, int limit) {
       throw new IllegalStateException(DETAIL);
     }
+
+    @Override
+    public void forEachConnection(
+        java.util.function.Consumer<dev.cozegateway.domain.Connection> visitor) {
+      throw new IllegalStateException(DETAIL);
+    }
   }
 
   // --- helpers ---

@@ -2,13 +2,14 @@ package dev.cozegateway.adapters.redis;
 
 import dev.cozegateway.domain.AuthorizationName;
 import dev.cozegateway.domain.ConnectionName;
+import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.TenantId;
 import java.util.HexFormat;
 
 /**
  * The key layout. Every key of a tenant carries the tenant's Redis Cluster hash tag, {@code
  * {t:<tenant>}}, so that a record and the tenant's indexes live in one slot and one Lua script can
- * change them together, on a single server today and in a cluster later. With the default prefix:
+ * change them together, on a single server and in a Redis Cluster alike. With the default prefix:
  *
  * <pre>
  * cozegw:{t:acme}:conn:alice            hash    connection: fields version, record (JSON)
@@ -36,6 +37,39 @@ final class Keys {
   /** The start of every connection record key of a tenant; a connection id completes it. */
   String connectionPrefix(TenantId tenant) {
     return tenantTag(tenant) + ":conn:";
+  }
+
+  /**
+   * A SCAN pattern that matches the record key of every connection of every tenant. It matches some
+   * other keys too, since its {@code *} matches braces and colons, and a request id is the caller's
+   * free text (a request-id key may end in "}:conn:x"): check each key it returns with {@link
+   * #isConnection}. The prefix itself has no glob characters (see {@link RedisStoreConfig}).
+   */
+  String everyConnectionPattern() {
+    return prefix + "{t:*}:conn:*";
+  }
+
+  /** Whether {@code key} is the record key of a connection, of any tenant. */
+  boolean isConnection(String key) {
+    String head = prefix + "{t:";
+    String middle = "}:conn:";
+    if (!key.startsWith(head)) {
+      return false;
+    }
+    // Tenant ids have no braces: the tenant's tag ends at the first one.
+    int end = key.indexOf('}', head.length());
+    if (end < 0 || !key.startsWith(middle, end)) {
+      return false;
+    }
+    try {
+      ConnectionName name =
+          new ConnectionName(
+              new TenantId(key.substring(head.length(), end)),
+              key.substring(end + middle.length()));
+      return key.equals(connection(name));
+    } catch (GatewayException.InvalidArgument e) {
+      return false;
+    }
   }
 
   String connectionIndex(TenantId tenant) {

@@ -4,9 +4,14 @@ import dev.cozegateway.domain.Connection;
 import dev.cozegateway.domain.ConnectionName;
 import dev.cozegateway.domain.TenantId;
 import dev.cozegateway.domain.port.ConnectionStore;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Connections in Redis: one hash per connection, holding the record's JSON and, beside it, its
@@ -16,6 +21,9 @@ import java.util.Optional;
  * Scripts}). Connections never expire. Thread-safe.
  */
 final class RedisConnectionStore implements ConnectionStore {
+  /** How many keys {@link #forEachConnection} asks each SCAN for, and reads in one round trip. */
+  static final int VISIT_BATCH = 200;
+
   private final RedisStore store;
   private final Keys keys;
 
@@ -76,6 +84,55 @@ final class RedisConnectionStore implements ConnectionStore {
             List.of(keys.connectionIndex(tenant)),
             List.of(from, Integer.toString(limit), keys.connectionPrefix(tenant)));
     return ((List<?>) page).stream().map(json -> Records.decodeConnection((String) json)).toList();
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>SCANs every master (in a cluster, each node's share of the slots) for record keys, {@link
+   * #VISIT_BATCH} at a time, and reads each batch's records in one pipelined round trip; a record
+   * deleted since SCAN returned its key is skipped. Each connection is passed as it was when its
+   * batch was read, and no Redis connection is held while the visitor runs.
+   *
+   * <p>SCAN's guarantee is what makes "every connection that exists throughout is seen": it holds
+   * on one server whatever the visitor writes, but not across a Sentinel failover (the scan goes on
+   * on the new master with the old one's cursor) or a cluster resharding during the visit, which
+   * may skip a few; run the visit again after one. Fails with {@code STORE_UNAVAILABLE} if Redis
+   * fails on the way, and with {@code DATA_CORRUPT} at a record it cannot read; the visitor's own
+   * exceptions end the visit and propagate as they are.
+   */
+  @Override
+  public void forEachConnection(Consumer<Connection> visitor) {
+    Objects.requireNonNull(visitor, "visitor");
+    store.scan(
+        "visit connections",
+        keys.everyConnectionPattern(),
+        VISIT_BATCH,
+        batch -> {
+          List<String> recordKeys = batch.stream().filter(keys::isConnection).toList();
+          for (String json : store.call("visit connections", redis -> read(redis, recordKeys))) {
+            if (json != null) {
+              visitor.accept(Records.decodeConnection(json));
+            }
+          }
+        });
+  }
+
+  /** The records under the given keys ({@code null} where gone), in one round trip. */
+  private static List<String> read(UnifiedJedis redis, List<String> recordKeys) {
+    if (recordKeys.isEmpty()) {
+      return List.of();
+    }
+    List<Response<String>> replies = new ArrayList<>(recordKeys.size());
+    try (AbstractPipeline pipeline = redis.pipelined()) {
+      for (String key : recordKeys) {
+        replies.add(pipeline.hget(key, "record"));
+      }
+      pipeline.sync();
+    }
+    List<String> records = new ArrayList<>(replies.size());
+    replies.forEach(reply -> records.add(reply.get()));
+    return records;
   }
 
   private List<String> keysOf(ConnectionName name) {

@@ -3,24 +3,26 @@ package dev.cozegateway.adapters.redis;
 import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.Reason;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
 
 /**
  * The gateway's Redis store: owns the pooled Redis client that {@link RedisConnectionStore}, {@link
@@ -28,70 +30,92 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * {@link RedisRefreshLeases} renews held leases (started with the first lease). Open it with {@link
  * #open}; close it once, at shutdown: {@link #close()} stops the renewals, then closes the client.
  *
- * <p>Every Redis failure (refused or dropped connection, timeout, exhausted pool, AUTH error, a
- * closed store) becomes {@link GatewayException.Unavailable} with {@code STORE_UNAVAILABLE} and a
- * message fit for clients; the details go to the log. A broken pooled connection is dropped and the
- * next call opens a new one, so the store recovers by itself when Redis comes back. Nothing is
- * retried here: a write whose reply was lost may have been applied, and only the caller knows
- * whether repeating it is safe.
+ * <p>Modes (see {@link RedisClients} for the Jedis client of each): one server, a master found
+ * through Sentinel, or a Redis Cluster. The stores run the same commands in every mode, through the
+ * common {@code UnifiedJedis} API; every multi-key command and script stays within one tenant's
+ * hash slot (see {@link Keys} and {@link Scripts}).
+ *
+ * <p>Every Redis failure (refused or dropped connection, timeout, exhausted pool, AUTH error, no
+ * sentinel or cluster node answering, a closed store) becomes {@link GatewayException.Unavailable}
+ * with {@code STORE_UNAVAILABLE} and a message fit for clients; the details go to the log. A broken
+ * pooled connection is dropped and the next call opens a new one, so the store recovers by itself
+ * when Redis comes back. Nothing is retried here, and no client repeats a command once sent (the
+ * cluster client is kept from it): a write whose reply was lost may have been applied, and only the
+ * caller knows whether repeating it is safe. (The cluster client does send a command again after a
+ * MOVED or ASK redirection, which Redis answers instead of running it.)
  *
  * <p>Durability is Redis's: "a write that returns is durable" holds as far as the server's
- * persistence (AOF with {@code appendfsync always}, or replication with WAIT) is configured to make
- * it so. Thread-safe.
+ * persistence (AOF with {@code appendfsync always}) makes it so. Replication is asynchronous and
+ * this store does not WAIT for replicas: when Sentinel or the cluster promotes a replica, the
+ * writes the old master acknowledged but had not yet sent to it are lost. That is so after a crash,
+ * and also after {@code SENTINEL FAILOVER}, which does not stop the old master from acknowledging
+ * writes until the clients learn of the new one (so pause writes on the old master, {@code CLIENT
+ * PAUSE WRITE}, and let the replica catch up before a planned failover). Thread-safe.
  */
 public final class RedisStore implements AutoCloseable {
   /** The longest a readiness probe waits to connect, and then for PONG. */
   static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+
+  /**
+   * How long after a failed attempt to reach the sentinels or the cluster the store fails calls at
+   * once, rather than trying again: so callers do not queue up behind timeouts while Redis is away.
+   */
+  static final Duration RECONNECT_INTERVAL = Duration.ofSeconds(1);
 
   private static final Logger log = LoggerFactory.getLogger(RedisStore.class);
 
   // Clients see this message: no host names, no library details.
   private static final String UNAVAILABLE = "the gateway's store is unavailable";
 
-  private final RedisClient client;
   private final RedisStoreConfig config;
+  private final JedisClientConfig serverConfig;
+  private final JedisClientConfig sentinelConfig;
   private final JedisClientConfig probeConfig;
+  private final ConnectionPoolConfig poolConfig;
   private final Keys keys;
   private final ScheduledExecutorService renewals = newRenewalScheduler();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private RedisStore(RedisClient client, RedisStoreConfig config) {
-    this.client = client;
+  private final Object connecting = new Object();
+  // Null until the client is built: for Sentinel and Cluster, once they first answer.
+  private volatile RedisClients clients;
+  // System.nanoTime() of the last failed attempt to build the client; guarded by connecting.
+  private long failedAt;
+  private boolean failedBefore;
+
+  private RedisStore(RedisStoreConfig config) {
     this.config = config;
+    this.serverConfig =
+        clientConfig(config, config.connectTimeout(), config.socketTimeout(), config.database());
+    this.sentinelConfig = sentinelConfig(config);
     this.probeConfig =
         clientConfig(
             config,
             min(config.connectTimeout(), PROBE_TIMEOUT),
-            min(config.socketTimeout(), PROBE_TIMEOUT));
+            min(config.socketTimeout(), PROBE_TIMEOUT),
+            config.database());
+    this.poolConfig = poolConfig(config);
     this.keys = new Keys(config.keyPrefix());
   }
 
   /**
    * Creates the pooled client. Connections are opened on demand, so Redis need not be up yet: if it
    * cannot be reached now, a warning is logged and calls fail with {@code STORE_UNAVAILABLE} until
-   * it can (see {@link #isReachable()} for readiness).
+   * it can (see {@link #isReachable()} for readiness). In Sentinel and Cluster mode the client
+   * itself can only be built once the sentinels or a seed node answer; until then each call (at
+   * most one per {@link #RECONNECT_INTERVAL}) tries again.
    */
   public static RedisStore open(RedisStoreConfig config) {
-    ConnectionPoolConfig pool = new ConnectionPoolConfig();
-    pool.setMaxTotal(config.poolSize());
-    pool.setMaxIdle(config.poolSize());
-    pool.setMinIdle(0);
-    // Never wait without bound for a free connection: that would hang a gRPC call.
-    pool.setMaxWait(config.socketTimeout());
-    pool.setJmxEnabled(false);
-    RedisClient client;
-    try {
-      client =
-          RedisClient.builder()
-              .hostAndPort(config.host(), config.port())
-              .clientConfig(clientConfig(config, config.connectTimeout(), config.socketTimeout()))
-              .poolConfig(pool)
-              .build();
-    } catch (JedisException e) {
-      log.error("Cannot create the Redis client for {}", config, e);
-      throw unavailable(e);
+    RedisStore store = new RedisStore(config);
+    if (config.mode() == RedisStoreConfig.Mode.STANDALONE) {
+      try {
+        // Contacts nobody: only a configuration the client rejects fails here.
+        store.clients();
+      } catch (JedisException e) {
+        log.error("Cannot create the Redis client for {}", config, e);
+        throw unavailable(e);
+      }
     }
-    RedisStore store = new RedisStore(client, config);
     if (store.isReachable()) {
       log.info("Redis store opened: {}", config);
     } else {
@@ -103,34 +127,43 @@ public final class RedisStore implements AutoCloseable {
   /**
    * Whether Redis answers PING now, on a new connection (with AUTH and TLS as configured) that
    * waits at most {@link #PROBE_TIMEOUT} (1 s, or less if the configured timeouts are shorter) to
-   * connect and as long for the answer. For readiness checks; never throws. False once closed.
+   * connect and as long for the answer: the server; in Sentinel mode, the master the sentinels
+   * name; in Cluster mode, any node. For readiness checks; never throws. False once closed.
    */
   public boolean isReachable() {
     if (closed.get()) {
       return false;
     }
-    try (Jedis probe = new Jedis(new HostAndPort(config.host(), config.port()), probeConfig)) {
-      return "PONG".equals(probe.ping());
-    } catch (JedisException e) {
+    RedisClients connected;
+    try {
+      connected = clients();
+    } catch (JedisException | IllegalStateException e) {
       log.debug("Redis readiness probe failed: {}", e.toString());
       return false;
     }
+    return connected.answersPing(probeConfig);
   }
 
   /**
    * Stops renewing refresh leases (so that leases still held expire by their TTL), then closes the
-   * pool and its connections. Idempotent; later calls fail with STORE_UNAVAILABLE.
+   * pools and their connections. Idempotent; later calls fail with STORE_UNAVAILABLE.
    */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
       stopRenewals();
-      try {
-        client.close();
-        log.info("Redis store closed: {}:{}", config.host(), config.port());
-      } catch (RuntimeException e) {
-        log.warn("Closing the Redis client failed", e);
+      RedisClients built;
+      synchronized (connecting) {
+        built = clients;
       }
+      if (built != null) {
+        try {
+          built.close();
+        } catch (RuntimeException e) {
+          log.warn("Closing the Redis client failed", e);
+        }
+      }
+      log.info("Redis store closed: {}", config.target());
     }
   }
 
@@ -164,16 +197,7 @@ public final class RedisStore implements AutoCloseable {
 
   /** Runs one call on the pooled client, turning any Redis failure into STORE_UNAVAILABLE. */
   <T> T call(String operation, Function<UnifiedJedis, T> command) {
-    if (closed.get()) {
-      throw unavailable(null);
-    }
-    try {
-      return command.apply(client);
-    } catch (JedisException | IllegalStateException e) {
-      // IllegalStateException: the pool was closed under a call racing with close().
-      log.warn("Redis store: {} failed", operation, e);
-      throw unavailable(e);
-    }
+    return withClients(operation, connected -> command.apply(connected.commands()));
   }
 
   /** STORE_UNAVAILABLE, with the message clients see. */
@@ -195,6 +219,82 @@ public final class RedisStore implements AutoCloseable {
   }
 
   /**
+   * SCANs every master for the keys that match {@code pattern}, about {@code batchSize} at a time,
+   * and hands each batch (without duplicates within it) to {@code batches}. No connection is held
+   * while a batch is handled, so the consumer may use the store, and write to it: SCAN returns
+   * every key that exists throughout the scan at least once, whatever is written meanwhile, and may
+   * return a key more than once.
+   */
+  void scan(String operation, String pattern, int batchSize, Consumer<List<String>> batches) {
+    ScanParams params = new ScanParams().match(pattern).count(batchSize);
+    List<RedisClients.KeyScanner> masters = withClients(operation, RedisClients::masters);
+    for (RedisClients.KeyScanner master : masters) {
+      String cursor = ScanParams.SCAN_POINTER_START;
+      do {
+        String from = cursor;
+        ScanResult<String> batch = withClients(operation, ignored -> master.scan(from, params));
+        cursor = batch.getCursor();
+        if (!batch.getResult().isEmpty()) {
+          batches.accept(List.copyOf(new LinkedHashSet<>(batch.getResult())));
+        }
+      } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+    }
+  }
+
+  /** Runs one call with the clients, turning any Redis failure into STORE_UNAVAILABLE. */
+  private <T> T withClients(String operation, Function<RedisClients, T> command) {
+    if (closed.get()) {
+      throw unavailable(null);
+    }
+    try {
+      return command.apply(clients());
+    } catch (JedisException | IllegalStateException e) {
+      // IllegalStateException: the pool was closed under a call racing with close() or with a
+      // Sentinel failover that replaced it.
+      log.warn("Redis store: {} failed", operation, e);
+      throw unavailable(e);
+    }
+  }
+
+  /**
+   * The clients, built on first use. A failed build is not tried again before {@link
+   * #RECONNECT_INTERVAL} has passed: until then, calls fail at once.
+   *
+   * @throws JedisException if they cannot be built now
+   * @throws IllegalStateException once the store is closed
+   */
+  private RedisClients clients() {
+    RedisClients built = clients;
+    if (built != null) {
+      return built;
+    }
+    synchronized (connecting) {
+      if (closed.get()) {
+        throw new IllegalStateException("the Redis store is closed");
+      }
+      if (clients != null) {
+        return clients;
+      }
+      if (failedBefore && System.nanoTime() - failedAt < RECONNECT_INTERVAL.toNanos()) {
+        throw new JedisConnectionException(
+            "could not reach " + config.target() + " less than a second ago; not trying yet");
+      }
+      try {
+        clients = RedisClients.connect(config, serverConfig, sentinelConfig, poolConfig);
+        if (failedBefore) {
+          log.info("Redis store connected: {}", config.target());
+        }
+        failedBefore = false;
+        return clients;
+      } catch (JedisException e) {
+        failedBefore = true;
+        failedAt = System.nanoTime();
+        throw e;
+      }
+    }
+  }
+
+  /**
    * Cancels every renewal and waits for one in flight, if any, so that none reaches Redis after
    * close. A renewal's call ends within the connect and socket timeouts, which bound the wait.
    */
@@ -210,15 +310,26 @@ public final class RedisStore implements AutoCloseable {
     }
   }
 
+  private static ConnectionPoolConfig poolConfig(RedisStoreConfig config) {
+    ConnectionPoolConfig pool = new ConnectionPoolConfig();
+    pool.setMaxTotal(config.poolSize());
+    pool.setMaxIdle(config.poolSize());
+    pool.setMinIdle(0);
+    // Never wait without bound for a free connection: that would hang a gRPC call.
+    pool.setMaxWait(config.socketTimeout());
+    pool.setJmxEnabled(false);
+    return pool;
+  }
+
   private static JedisClientConfig clientConfig(
-      RedisStoreConfig config, Duration connectTimeout, Duration socketTimeout) {
+      RedisStoreConfig config, Duration connectTimeout, Duration socketTimeout, int database) {
     DefaultJedisClientConfig.Builder builder =
         DefaultJedisClientConfig.builder()
             // RESP2 everywhere: replies (and script replies) keep one shape whatever the server.
             .resp2()
             .connectionTimeoutMillis(Math.toIntExact(connectTimeout.toMillis()))
             .socketTimeoutMillis(Math.toIntExact(socketTimeout.toMillis()))
-            .database(config.database())
+            .database(database)
             .ssl(config.tls())
             .clientName("coze-gateway");
     if (config.user() != null) {
@@ -226,6 +337,25 @@ public final class RedisStore implements AutoCloseable {
     }
     if (config.password() != null) {
       builder.password(config.password().reveal());
+    }
+    return builder.build();
+  }
+
+  /** For the sentinels: their own AUTH, no database (they have none). */
+  private static JedisClientConfig sentinelConfig(RedisStoreConfig config) {
+    DefaultJedisClientConfig.Builder builder =
+        DefaultJedisClientConfig.builder()
+            .resp2()
+            .connectionTimeoutMillis(Math.toIntExact(config.connectTimeout().toMillis()))
+            .socketTimeoutMillis(Math.toIntExact(config.socketTimeout().toMillis()))
+            .ssl(config.tls())
+            .clientName("coze-gateway");
+    RedisStoreConfig.Sentinel sentinel = config.sentinel();
+    if (sentinel != null && sentinel.user() != null) {
+      builder.user(sentinel.user());
+    }
+    if (sentinel != null && sentinel.password() != null) {
+      builder.password(sentinel.password().reveal());
     }
     return builder.build();
   }

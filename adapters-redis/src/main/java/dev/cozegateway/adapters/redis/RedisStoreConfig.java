@@ -3,7 +3,10 @@ package dev.cozegateway.adapters.redis;
 import dev.cozegateway.domain.Secret;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -11,29 +14,40 @@ import java.util.regex.Pattern;
  * bad value throws {@link IllegalArgumentException} whose message lists every problem, each
  * starting with its configuration key ({@code store.redis.host: ...}).
  *
- * <p>Build it with {@link #standalone(String, int)} and the {@code with...} methods rather than the
- * canonical constructor: Sentinel and Cluster will add components (see {@link Mode}), and callers
- * that use the factory and withers will not have to change.
+ * <p>Build it with {@link #standalone(String, int)}, {@link #sentinel(String, List)} or {@link
+ * #cluster(List)} and the {@code with...} methods rather than the canonical constructor, which
+ * grows when a mode does; callers that use the factories and withers do not have to change.
  *
  * @param mode how the gateway finds its Redis; {@code store.redis.mode}
- * @param host the Redis server's host; {@code store.redis.host}
- * @param port the Redis server's port; {@code store.redis.port}
- * @param user the ACL user, or {@code null} for the default user; {@code store.redis.user}
- * @param password the password, or {@code null} for a server without AUTH; {@code
- *     store.redis.password}. Never printed by {@link #toString()}.
- * @param tls whether to connect over TLS (with the JVM's trust store); {@code store.redis.tls}
- * @param database the logical database; {@code store.redis.database}
+ * @param host the Redis server's host, in {@link Mode#STANDALONE} only (else {@code null}); {@code
+ *     store.redis.host}
+ * @param port the Redis server's port, in {@link Mode#STANDALONE} only (else 0); {@code
+ *     store.redis.port}
+ * @param sentinel the master's name and the sentinels that know where it is, in {@link
+ *     Mode#SENTINEL} only (else {@code null}); {@code store.redis.sentinel.*}
+ * @param clusterNodes some nodes of the cluster, from which the client learns the rest, in {@link
+ *     Mode#CLUSTER} only (else empty); {@code store.redis.cluster.nodes}
+ * @param user the ACL user on the Redis servers (not the sentinels), or {@code null} for the
+ *     default user; {@code store.redis.user}
+ * @param password the password on the Redis servers (not the sentinels), or {@code null} for
+ *     servers without AUTH; {@code store.redis.password}. Never printed by {@link #toString()}.
+ * @param tls whether to connect over TLS (with the JVM's trust store), to the servers and the
+ *     sentinels alike; {@code store.redis.tls}
+ * @param database the logical database; {@code store.redis.database}. Always 0 in a cluster.
  * @param keyPrefix the start of every key this store writes, so that several gateways (or other
  *     applications) can share one Redis; {@code store.redis.key-prefix}
  * @param connectTimeout the limit on opening a connection; {@code store.redis.connect-timeout}
  * @param socketTimeout the limit on one command's reply, and on waiting for a free pooled
  *     connection; {@code store.redis.socket-timeout}
- * @param poolSize the most connections the gateway opens; {@code store.redis.pool-size}
+ * @param poolSize the most connections the gateway opens to each Redis server (in a cluster, to
+ *     each node); {@code store.redis.pool-size}
  */
 public record RedisStoreConfig(
     Mode mode,
     String host,
     int port,
+    Sentinel sentinel,
+    List<Node> clusterNodes,
     String user,
     Secret password,
     boolean tls,
@@ -43,22 +57,87 @@ public record RedisStoreConfig(
     Duration socketTimeout,
     int poolSize) {
 
-  /**
-   * How the gateway finds its Redis. Only {@link #STANDALONE} is built. The plan for the others,
-   * which the record is shaped for:
-   *
-   * <ul>
-   *   <li>{@code SENTINEL}: new components {@code sentinelMaster} (the master's name) and {@code
-   *       sentinels} (a list of host:port), built with Jedis's Sentinel client builder; {@code
-   *       host}/{@code port} are then unused.
-   *   <li>{@code CLUSTER}: a new component {@code clusterNodes} (seed host:port list), built with
-   *       Jedis's cluster client builder; {@code database} must then be 0. The key layout is
-   *       already cluster-ready: every key of a tenant carries the tenant's hash tag.
-   * </ul>
-   */
+  /** How the gateway finds its Redis. */
   public enum Mode {
     /** One Redis server (or a proxy in front of several) at {@code host}:{@code port}. */
-    STANDALONE
+    STANDALONE,
+    /**
+     * A master with replicas, watched by Redis Sentinel: the client asks the sentinels where the
+     * master is, and follows it when they fail over to a replica.
+     */
+    SENTINEL,
+    /**
+     * A Redis Cluster: the client learns the slot map from the seed nodes and sends each command to
+     * the master of its key's slot. Every key of a tenant carries the tenant's hash tag, so each
+     * store operation stays within one slot.
+     */
+    CLUSTER
+  }
+
+  /**
+   * A server's address.
+   *
+   * @param host a host name or IP address
+   * @param port 1-65535
+   */
+  public record Node(String host, int port) {
+    /**
+     * Parses {@code host:port}; an IPv6 address goes in brackets ({@code [::1]:6379}).
+     *
+     * @throws IllegalArgumentException if it is not {@code host:port} with a numeric port
+     */
+    public static Node parse(String hostAndPort) {
+      int colon = hostAndPort == null ? -1 : hostAndPort.lastIndexOf(':');
+      if (colon <= 0 || colon == hostAndPort.length() - 1) {
+        throw new IllegalArgumentException("expected host:port, got '" + hostAndPort + "'");
+      }
+      String host = hostAndPort.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      try {
+        return new Node(host, Integer.parseInt(hostAndPort.substring(colon + 1)));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("expected host:port, got '" + hostAndPort + "'", e);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return (host != null && host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+  }
+
+  /**
+   * Where the sentinels are and which master to ask them for.
+   *
+   * @param masterName the name the sentinels monitor the master under ({@code sentinel monitor
+   *     <name> ...}); {@code store.redis.sentinel.master-name}
+   * @param nodes the sentinels; {@code store.redis.sentinel.nodes}
+   * @param user the ACL user on the sentinels, or {@code null} for the default user; {@code
+   *     store.redis.sentinel.user}
+   * @param password the password on the sentinels, or {@code null} for sentinels without AUTH;
+   *     {@code store.redis.sentinel.password}. Never printed by {@link #toString()}.
+   */
+  public record Sentinel(String masterName, List<Node> nodes, String user, Secret password) {
+    public Sentinel {
+      // Null entries are kept, for RedisStoreConfig to report with their key.
+      nodes = nodes == null ? null : Collections.unmodifiableList(new ArrayList<>(nodes));
+    }
+
+    /** Every setting but the password, of which it says only whether one is set. */
+    @Override
+    public String toString() {
+      return "Sentinel[masterName="
+          + masterName
+          + ", nodes="
+          + nodes
+          + ", user="
+          + user
+          + ", password="
+          + (password == null ? "(none)" : "(set)")
+          + "]";
+    }
   }
 
   public static final String DEFAULT_KEY_PREFIX = "cozegw:";
@@ -69,28 +148,24 @@ public record RedisStoreConfig(
   static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
 
   // No '{' or '}': the prefix precedes the tenant's hash tag, and a brace in it would move the tag.
+  // No glob characters either ('*', '?', '[', '\'), so the prefix can start a SCAN pattern as is.
   private static final Pattern KEY_PREFIX = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+  // What Sentinel accepts in a master name, less what would need quoting in sentinel.conf.
+  private static final Pattern MASTER_NAME = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   public RedisStoreConfig {
+    // Null entries are kept, to be reported with their key.
+    clusterNodes =
+        clusterNodes == null
+            ? List.of()
+            : Collections.unmodifiableList(new ArrayList<>(clusterNodes));
     List<String> problems = new ArrayList<>();
     if (mode == null) {
-      problems.add("store.redis.mode: must be STANDALONE (the only mode in this version)");
+      problems.add("store.redis.mode: must be one of STANDALONE, SENTINEL, CLUSTER");
+    } else {
+      checkMode(mode, host, port, sentinel, clusterNodes, database, problems);
     }
-    if (host == null || host.isBlank()) {
-      problems.add("store.redis.host: must not be empty");
-    }
-    if (port < 1 || port > 65535) {
-      problems.add("store.redis.port: must be 1-65535, got " + port);
-    }
-    if (user != null && user.isBlank()) {
-      problems.add("store.redis.user: must not be blank when set (leave it out for the default)");
-    }
-    if (user != null && password == null) {
-      problems.add("store.redis.user: needs store.redis.password");
-    }
-    if (password != null && password.reveal().isEmpty()) {
-      problems.add("store.redis.password: must not be empty when set");
-    }
+    checkAuth("store.redis.user", user, "store.redis.password", password, problems);
     if (database < 0) {
       problems.add("store.redis.database: must be 0 or more, got " + database);
     }
@@ -118,6 +193,8 @@ public record RedisStoreConfig(
         host,
         port,
         null,
+        List.of(),
+        null,
         null,
         false,
         0,
@@ -127,12 +204,56 @@ public record RedisStoreConfig(
         DEFAULT_POOL_SIZE);
   }
 
-  /** With AUTH as the default user ({@code null}: no AUTH). */
+  /**
+   * The master that the given sentinels know as {@code masterName}, with no AUTH (on the servers or
+   * the sentinels) or TLS, and every other default.
+   */
+  public static RedisStoreConfig sentinel(String masterName, List<Node> sentinels) {
+    return new RedisStoreConfig(
+        Mode.SENTINEL,
+        null,
+        0,
+        new Sentinel(masterName, sentinels, null, null),
+        List.of(),
+        null,
+        null,
+        false,
+        0,
+        DEFAULT_KEY_PREFIX,
+        DEFAULT_CONNECT_TIMEOUT,
+        DEFAULT_SOCKET_TIMEOUT,
+        DEFAULT_POOL_SIZE);
+  }
+
+  /**
+   * The cluster that the given seed nodes belong to (some are enough: the client learns the others
+   * from them), without AUTH or TLS, with every other default.
+   */
+  public static RedisStoreConfig cluster(List<Node> seedNodes) {
+    return new RedisStoreConfig(
+        Mode.CLUSTER,
+        null,
+        0,
+        null,
+        seedNodes,
+        null,
+        null,
+        false,
+        0,
+        DEFAULT_KEY_PREFIX,
+        DEFAULT_CONNECT_TIMEOUT,
+        DEFAULT_SOCKET_TIMEOUT,
+        DEFAULT_POOL_SIZE);
+  }
+
+  /** With AUTH as the default user on the Redis servers ({@code null}: no AUTH). */
   public RedisStoreConfig withPassword(Secret newPassword) {
     return new RedisStoreConfig(
         mode,
         host,
         port,
+        sentinel,
+        clusterNodes,
         user,
         newPassword,
         tls,
@@ -143,14 +264,43 @@ public record RedisStoreConfig(
         poolSize);
   }
 
-  /** With AUTH as an ACL user. */
+  /** With AUTH as an ACL user on the Redis servers. */
   public RedisStoreConfig withUser(String newUser, Secret newPassword) {
     return new RedisStoreConfig(
         mode,
         host,
         port,
+        sentinel,
+        clusterNodes,
         newUser,
         newPassword,
+        tls,
+        database,
+        keyPrefix,
+        connectTimeout,
+        socketTimeout,
+        poolSize);
+  }
+
+  /**
+   * With AUTH on the sentinels: as {@code newUser}, or as the default user if it is {@code null};
+   * no AUTH if both are {@code null}. Only in {@link Mode#SENTINEL}.
+   *
+   * @throws IllegalArgumentException in another mode
+   */
+  public RedisStoreConfig withSentinelAuth(String newUser, Secret newPassword) {
+    if (sentinel == null) {
+      throw new IllegalArgumentException(
+          "store.redis.sentinel.user: only in mode SENTINEL, not " + mode);
+    }
+    return new RedisStoreConfig(
+        mode,
+        host,
+        port,
+        new Sentinel(sentinel.masterName(), sentinel.nodes(), newUser, newPassword),
+        clusterNodes,
+        user,
+        password,
         tls,
         database,
         keyPrefix,
@@ -164,6 +314,8 @@ public record RedisStoreConfig(
         mode,
         host,
         port,
+        sentinel,
+        clusterNodes,
         user,
         password,
         newTls,
@@ -179,6 +331,8 @@ public record RedisStoreConfig(
         mode,
         host,
         port,
+        sentinel,
+        clusterNodes,
         user,
         password,
         tls,
@@ -194,6 +348,8 @@ public record RedisStoreConfig(
         mode,
         host,
         port,
+        sentinel,
+        clusterNodes,
         user,
         password,
         tls,
@@ -209,6 +365,8 @@ public record RedisStoreConfig(
         mode,
         host,
         port,
+        sentinel,
+        clusterNodes,
         user,
         password,
         tls,
@@ -224,6 +382,8 @@ public record RedisStoreConfig(
         mode,
         host,
         port,
+        sentinel,
+        clusterNodes,
         user,
         password,
         tls,
@@ -234,7 +394,18 @@ public record RedisStoreConfig(
         newPoolSize);
   }
 
-  /** Every setting but the password, of which it says only whether one is set. */
+  /**
+   * Where the store connects, for logs: the server, the sentinels and master name, or the seeds.
+   */
+  String target() {
+    return switch (mode) {
+      case STANDALONE -> new Node(host, port).toString();
+      case SENTINEL -> "master " + sentinel.masterName() + " via sentinels " + sentinel.nodes();
+      case CLUSTER -> "cluster via " + clusterNodes;
+    };
+  }
+
+  /** Every setting but the passwords, of which it says only whether one is set. */
   @Override
   public String toString() {
     return "RedisStoreConfig[mode="
@@ -243,6 +414,10 @@ public record RedisStoreConfig(
         + host
         + ", port="
         + port
+        + ", sentinel="
+        + sentinel
+        + ", clusterNodes="
+        + clusterNodes
         + ", user="
         + user
         + ", password="
@@ -260,6 +435,101 @@ public record RedisStoreConfig(
         + ", poolSize="
         + poolSize
         + "]";
+  }
+
+  private static void checkMode(
+      Mode mode,
+      String host,
+      int port,
+      Sentinel sentinel,
+      List<Node> clusterNodes,
+      int database,
+      List<String> problems) {
+    if (mode == Mode.STANDALONE) {
+      if (host == null || host.isBlank()) {
+        problems.add("store.redis.host: must not be empty");
+      }
+      if (port < 1 || port > 65535) {
+        problems.add("store.redis.port: must be 1-65535, got " + port);
+      }
+    } else {
+      // Set but unused would be a misconfiguration that nothing reports later.
+      if (host != null) {
+        problems.add("store.redis.host: only in mode STANDALONE, not " + mode);
+      }
+      if (port != 0) {
+        problems.add("store.redis.port: only in mode STANDALONE, not " + mode);
+      }
+    }
+
+    if (mode == Mode.SENTINEL) {
+      Sentinel s = sentinel == null ? new Sentinel(null, null, null, null) : sentinel;
+      if (s.masterName() == null || !MASTER_NAME.matcher(s.masterName()).matches()) {
+        problems.add(
+            "store.redis.sentinel.master-name: must be 1-128 characters of letters, digits, '.',"
+                + " '_', ':' and '-', got '"
+                + s.masterName()
+                + "'");
+      }
+      checkNodes("store.redis.sentinel.nodes", "sentinel", s.nodes(), problems);
+      checkAuth(
+          "store.redis.sentinel.user",
+          s.user(),
+          "store.redis.sentinel.password",
+          s.password(),
+          problems);
+    } else if (sentinel != null) {
+      problems.add("store.redis.sentinel: only in mode SENTINEL, not " + mode);
+    }
+
+    if (mode == Mode.CLUSTER) {
+      checkNodes("store.redis.cluster.nodes", "cluster node", clusterNodes, problems);
+      if (database != 0) {
+        problems.add(
+            "store.redis.database: must be 0 in mode CLUSTER (a cluster has no other), got "
+                + database);
+      }
+    } else if (!clusterNodes.isEmpty()) {
+      problems.add("store.redis.cluster.nodes: only in mode CLUSTER, not " + mode);
+    }
+  }
+
+  private static void checkNodes(String key, String what, List<Node> nodes, List<String> problems) {
+    if (nodes == null || nodes.isEmpty()) {
+      problems.add(key + ": must list at least one " + what + " as host:port");
+      return;
+    }
+    Set<Node> seen = new HashSet<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      Node node = nodes.get(i);
+      String at = key + "[" + i + "]: ";
+      if (node == null) {
+        problems.add(at + "must not be empty");
+        continue;
+      }
+      if (node.host() == null || node.host().isBlank()) {
+        problems.add(at + "the host must not be empty");
+      }
+      if (node.port() < 1 || node.port() > 65535) {
+        problems.add(at + "the port must be 1-65535, got " + node.port());
+      }
+      if (!seen.add(node)) {
+        problems.add(at + node + " is listed twice");
+      }
+    }
+  }
+
+  private static void checkAuth(
+      String userKey, String user, String passwordKey, Secret password, List<String> problems) {
+    if (user != null && user.isBlank()) {
+      problems.add(userKey + ": must not be blank when set (leave it out for the default)");
+    }
+    if (user != null && password == null) {
+      problems.add(userKey + ": needs " + passwordKey);
+    }
+    if (password != null && password.reveal().isEmpty()) {
+      problems.add(passwordKey + ": must not be empty when set");
+    }
   }
 
   private static void checkTimeout(String key, Duration timeout, List<String> problems) {

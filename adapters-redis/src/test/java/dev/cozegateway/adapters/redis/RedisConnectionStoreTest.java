@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.cozegateway.domain.Connection;
+import dev.cozegateway.domain.ConnectionName;
 import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.Reason;
 import dev.cozegateway.domain.SealedSecret;
@@ -12,6 +13,9 @@ import dev.cozegateway.domain.contract.ConnectionStoreContract;
 import dev.cozegateway.domain.port.ConnectionStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -104,6 +108,56 @@ class RedisConnectionStoreTest extends ConnectionStoreContract {
     assertThat(again.find(name("acme", "deleted"))).isEmpty();
     assertThat(again.list(tenant("acme"), null, 10)).containsExactly(kept, refreshedLater);
     assertThat(again.replaceIfVersion(refreshedLater, 1)).as("the version moved").isFalse();
+  }
+
+  @Test
+  void forEachConnectionSkipsOtherKeysThePatternMatches() {
+    RedisStoreConfig config = redis.config();
+    String p = config.keyPrefix();
+    RedisConnectionStore connections = new RedisConnectionStore(stores.open(config));
+    connections.put(connection("acme", "alice", 1));
+    try (Jedis raw = redis.raw()) {
+      // A request id is the caller's free text: its key can end like a connection record's.
+      raw.set(p + "{t:acme}:authz-request:x}:conn:bob", "a1");
+      raw.set(p + "{t:acme}:conn:Not-An-Id", "x");
+      raw.set(p + "{t:acme}:conn:", "x");
+      raw.hset("other-" + p + "{t:acme}:conn:carol", Map.of("version", "1", "record", "{}"));
+    }
+    List<Connection> seen = new ArrayList<>();
+
+    connections.forEachConnection(seen::add);
+
+    assertThat(seen).containsExactly(connection("acme", "alice", 1));
+  }
+
+  @Test
+  void forEachConnectionGoesThroughManyBatchesWhileTheVisitorDeletes() {
+    int count = RedisConnectionStore.VISIT_BATCH * 2 + 7;
+    RedisConnectionStore connections = new RedisConnectionStore(stores.open(redis.config()));
+    Set<Connection> stored = new HashSet<>();
+    for (int i = 0; i < count; i++) {
+      Connection connection = connection("t" + (i % 5), "c" + i, 1);
+      connections.put(connection);
+      stored.add(connection);
+    }
+    List<Connection> seen = new ArrayList<>();
+    Set<ConnectionName> deleted = new HashSet<>();
+
+    connections.forEachConnection(
+        c -> {
+          seen.add(c);
+          // Deletes others, which are then seen or not, depending on whether they were read yet.
+          ConnectionName other = name(c.name().tenant().id(), c.name().connectionId() + "0");
+          if (connections.delete(other)) {
+            deleted.add(other);
+          }
+        });
+
+    assertThat(deleted).isNotEmpty();
+    assertThat(seen).doesNotHaveDuplicates().allMatch(stored::contains);
+    assertThat(seen)
+        .as("every connection that was not deleted")
+        .containsAll(stored.stream().filter(c -> !deleted.contains(c.name())).toList());
   }
 
   @Test

@@ -3,12 +3,16 @@ package dev.cozegateway.adapters.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cozegateway.adapters.redis.RedisStoreConfig.Node;
 import dev.cozegateway.domain.Secret;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RedisStoreConfigTest {
   private static final RedisStoreConfig LOCAL = RedisStoreConfig.standalone("127.0.0.1", 6379);
+  private static final Node SENTINEL_2 = new Node("10.0.0.2", 26379);
 
   @Test
   void standaloneHasTheDefaults() {
@@ -54,6 +58,8 @@ class RedisStoreConfigTest {
                 "127.0.0.1",
                 6379,
                 null,
+                List.of(),
+                null,
                 Secret.of("pw"),
                 false,
                 3,
@@ -97,6 +103,8 @@ class RedisStoreConfigTest {
                 "h",
                 6379,
                 null,
+                List.of(),
+                null,
                 null,
                 false,
                 0,
@@ -119,6 +127,160 @@ class RedisStoreConfigTest {
   void aRejectedPasswordIsNeverInTheMessage() {
     assertThatThrownBy(() -> LOCAL.withPassword(Secret.of("hunter2")).withPoolSize(0))
         .hasMessageNotContaining("hunter2");
+  }
+
+  @Test
+  void sentinelNamesTheMasterAndTheSentinels() {
+    RedisStoreConfig config =
+        RedisStoreConfig.sentinel("gw", List.of(Node.parse("10.0.0.1:26379"), SENTINEL_2))
+            .withPassword(Secret.of("pw"))
+            .withSentinelAuth("watcher", Secret.of("sentinel-pw"))
+            .withKeyPrefix("gw.prod:");
+
+    assertThat(config.mode()).isEqualTo(RedisStoreConfig.Mode.SENTINEL);
+    assertThat(config.sentinel().masterName()).isEqualTo("gw");
+    assertThat(config.sentinel().nodes())
+        .containsExactly(new Node("10.0.0.1", 26379), new Node("10.0.0.2", 26379));
+    assertThat(config.sentinel().user()).isEqualTo("watcher");
+    assertThat(config.sentinel().password()).isEqualTo(Secret.of("sentinel-pw"));
+    assertThat(config.host()).isNull();
+    assertThat(config.port()).isZero();
+    assertThat(config.clusterNodes()).isEmpty();
+    assertThat(config.password()).isEqualTo(Secret.of("pw"));
+    assertThat(config.keyPrefix()).isEqualTo("gw.prod:");
+    assertThat(config.toString())
+        .doesNotContain("sentinel-pw")
+        .doesNotContain("=pw")
+        .contains("masterName=gw")
+        .contains("10.0.0.1:26379")
+        .contains("user=watcher, password=(set)");
+  }
+
+  @Test
+  void clusterListsItsSeedNodes() {
+    RedisStoreConfig config =
+        RedisStoreConfig.cluster(List.of(Node.parse("10.0.0.1:6379"), Node.parse("[::1]:7000")))
+            .withUser("gateway", Secret.of("hunter2"));
+
+    assertThat(config.mode()).isEqualTo(RedisStoreConfig.Mode.CLUSTER);
+    assertThat(config.clusterNodes())
+        .containsExactly(new Node("10.0.0.1", 6379), new Node("::1", 7000));
+    assertThat(config.sentinel()).isNull();
+    assertThat(config.host()).isNull();
+    assertThat(config.toString())
+        .doesNotContain("hunter2")
+        .contains("[10.0.0.1:6379, [::1]:7000]")
+        .contains("password=(set)");
+  }
+
+  @Test
+  void theNodeListsAreCopied() {
+    List<Node> seeds = new ArrayList<>(List.of(new Node("h", 1)));
+    RedisStoreConfig config = RedisStoreConfig.cluster(seeds);
+    seeds.add(new Node("h", 2));
+
+    assertThat(config.clusterNodes()).containsExactly(new Node("h", 1));
+    assertThatThrownBy(() -> config.clusterNodes().add(new Node("h", 3)))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void aNodeParsesFromHostAndPort() {
+    assertThat(Node.parse("redis-0.redis:6380")).isEqualTo(new Node("redis-0.redis", 6380));
+    assertThat(Node.parse("[fe80::1]:6379")).isEqualTo(new Node("fe80::1", 6379));
+    assertThatThrownBy(() -> Node.parse("redis")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Node.parse("redis:")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Node.parse(":6379")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Node.parse("redis:port")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Node.parse(null)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aBadSentinelOrClusterValueNamesItsKey() {
+    List<Node> sentinels = List.of(SENTINEL_2);
+    assertRejected(
+        () -> RedisStoreConfig.sentinel(null, sentinels), "store.redis.sentinel.master-name: ");
+    assertRejected(
+        () -> RedisStoreConfig.sentinel(" ", sentinels), "store.redis.sentinel.master-name: ");
+    assertRejected(
+        () -> RedisStoreConfig.sentinel("g w", sentinels), "store.redis.sentinel.master-name: ");
+    assertRejected(
+        () -> RedisStoreConfig.sentinel("gw", List.of()), "store.redis.sentinel.nodes: ");
+    assertRejected(() -> RedisStoreConfig.sentinel("gw", null), "store.redis.sentinel.nodes: ");
+    assertRejected(
+        () -> RedisStoreConfig.sentinel("gw", List.of(new Node("h", 0))),
+        "store.redis.sentinel.nodes[0]: ");
+    assertRejected(
+        () -> RedisStoreConfig.sentinel("gw", List.of(SENTINEL_2, new Node(" ", 26379))),
+        "store.redis.sentinel.nodes[1]: ");
+    assertRejected(
+        () -> RedisStoreConfig.sentinel("gw", List.of(SENTINEL_2, SENTINEL_2)),
+        "store.redis.sentinel.nodes[1]: ");
+    assertRejected(
+        () -> RedisStoreConfig.sentinel("gw", sentinels).withSentinelAuth("watcher", null),
+        "store.redis.sentinel.user: ");
+    assertRejected(
+        () -> RedisStoreConfig.sentinel("gw", sentinels).withSentinelAuth(null, Secret.of("")),
+        "store.redis.sentinel.password: ");
+    assertRejected(
+        () -> LOCAL.withSentinelAuth(null, Secret.of("pw")), "store.redis.sentinel.user: ");
+    assertRejected(() -> RedisStoreConfig.cluster(List.of()), "store.redis.cluster.nodes: ");
+    assertRejected(() -> RedisStoreConfig.cluster(null), "store.redis.cluster.nodes: ");
+    List<Node> withNull = new ArrayList<>();
+    withNull.add(null);
+    assertRejected(() -> RedisStoreConfig.cluster(withNull), "store.redis.cluster.nodes[0]: ");
+    assertRejected(
+        () -> RedisStoreConfig.cluster(List.of(new Node("h", 70000))),
+        "store.redis.cluster.nodes[0]: ");
+    assertRejected(
+        () -> RedisStoreConfig.cluster(List.of(new Node("h", 7000))).withDatabase(1),
+        "store.redis.database: ");
+  }
+
+  @Test
+  void settingsOfAnotherModeAreRejected() {
+    List<Node> nodes = List.of(new Node("h", 7000));
+    RedisStoreConfig.Sentinel sentinel = new RedisStoreConfig.Sentinel("gw", nodes, null, null);
+    assertRejected(
+        () -> withMode(RedisStoreConfig.Mode.STANDALONE, "h", 6379, sentinel, List.of()),
+        "store.redis.sentinel: ");
+    assertRejected(
+        () -> withMode(RedisStoreConfig.Mode.STANDALONE, "h", 6379, null, nodes),
+        "store.redis.cluster.nodes: ");
+    assertRejected(
+        () -> withMode(RedisStoreConfig.Mode.SENTINEL, "h", 0, sentinel, List.of()),
+        "store.redis.host: ");
+    assertRejected(
+        () -> withMode(RedisStoreConfig.Mode.CLUSTER, null, 6379, null, nodes),
+        "store.redis.port: ");
+    assertRejected(
+        () -> withMode(RedisStoreConfig.Mode.CLUSTER, null, 0, sentinel, nodes),
+        "store.redis.sentinel: ");
+    assertRejected(
+        () -> withMode(RedisStoreConfig.Mode.SENTINEL, null, 0, sentinel, nodes),
+        "store.redis.cluster.nodes: ");
+  }
+
+  private static RedisStoreConfig withMode(
+      RedisStoreConfig.Mode mode,
+      String host,
+      int port,
+      RedisStoreConfig.Sentinel sentinel,
+      List<Node> clusterNodes) {
+    return new RedisStoreConfig(
+        mode,
+        host,
+        port,
+        sentinel,
+        clusterNodes,
+        null,
+        null,
+        false,
+        0,
+        "cozegw:",
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(1),
+        1);
   }
 
   private static void assertRejected(Runnable build, String keyAndColon) {

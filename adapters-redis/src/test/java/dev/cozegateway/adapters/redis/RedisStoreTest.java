@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -57,6 +58,35 @@ class RedisStoreTest {
   }
 
   @Test
+  void opensWithoutSentinelsAndIsUnavailableUntilThereAreSome() {
+    RedisStoreConfig config =
+        RedisStoreConfig.sentinel("gw", List.of(nobodyListens(), nobodyListens()));
+
+    RedisStore store = stores.open(config);
+
+    assertThat(store.isReachable()).isFalse();
+    RedisConnectionStore connections = new RedisConnectionStore(store);
+    assertStoreUnavailable(() -> connections.find(connection().name()));
+    assertStoreUnavailable(() -> connections.put(connection()));
+    assertStoreUnavailable(() -> connections.forEachConnection(c -> {}));
+    store.close();
+    assertStoreUnavailable(() -> connections.find(connection().name()));
+  }
+
+  @Test
+  void opensWithoutAClusterAndIsUnavailableUntilThereIsOne() {
+    RedisStoreConfig config = RedisStoreConfig.cluster(List.of(nobodyListens(), nobodyListens()));
+
+    RedisStore store = stores.open(config);
+
+    assertThat(store.isReachable()).isFalse();
+    RedisConnectionStore connections = new RedisConnectionStore(store);
+    assertStoreUnavailable(() -> connections.find(connection().name()));
+    assertStoreUnavailable(() -> connections.put(connection()));
+    assertStoreUnavailable(() -> connections.forEachConnection(c -> {}));
+  }
+
+  @Test
   void storesOfDifferentPrefixesDoNotSeeEachOther() {
     RedisConnectionStore one = new RedisConnectionStore(stores.open(redis.config()));
     RedisConnectionStore other = new RedisConnectionStore(stores.open(redis.config()));
@@ -66,6 +96,10 @@ class RedisStoreTest {
     assertThat(one.find(connection().name())).contains(connection());
     assertThat(other.find(connection().name())).isEmpty();
     assertThat(other.list(new TenantId("acme"), null, 10)).isEmpty();
+  }
+
+  private static RedisStoreConfig.Node nobodyListens() {
+    return new RedisStoreConfig.Node("127.0.0.1", RedisProcess.freePort());
   }
 
   static Connection connection() {

@@ -111,6 +111,15 @@ final class AesGcmSecretVault implements SecretVault {
     }
   }
 
+  @Override
+  public boolean isSealedWithPrimaryKey(SealedSecret sealed) {
+    byte[] in = sealed.bytes();
+    if (in.length < 2 || in[0] != FORMAT_V1 || in.length < 2 + (in[1] & 0xff)) {
+      return false;
+    }
+    return keys.primaryKeyId().equals(new String(in, 2, in[1] & 0xff, StandardCharsets.UTF_8));
+  }
+
   private static byte[] header(String keyId) {
     byte[] id = keyId.getBytes(StandardCharsets.UTF_8);
     byte[] header = new byte[2 + id.length];

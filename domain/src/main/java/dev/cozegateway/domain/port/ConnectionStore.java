@@ -5,6 +5,7 @@ import dev.cozegateway.domain.ConnectionName;
 import dev.cozegateway.domain.TenantId;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Durable storage of connections and their sealed tokens.
@@ -40,4 +41,12 @@ public interface ConnectionStore {
    * (exclusive; {@code null} for the first page), at most {@code limit} of them.
    */
   List<Connection> list(TenantId tenant, String afterConnectionId, int limit);
+
+  /**
+   * Visits every stored connection of every tenant, for maintenance jobs such as key rotation; not
+   * for request paths. Each connection that exists throughout the visit is seen at least once
+   * (possibly more than once, in an older or newer version); one written or deleted meanwhile may
+   * or may not be seen. The visitor may write to the store.
+   */
+  void forEachConnection(Consumer<Connection> visitor);
 }

@@ -21,4 +21,10 @@ public interface SecretVault {
    *     the value was tampered with, sealed for another context, or by an unknown key
    */
   byte[] open(SealedSecret sealed, String context);
+
+  /**
+   * Whether a value is sealed under the current primary key, so that key rotation knows what is
+   * left to re-seal. Opens nothing.
+   */
+  boolean isSealedWithPrimaryKey(SealedSecret sealed);
 }

@@ -343,4 +343,37 @@ public abstract class ConnectionStoreContract {
   private static List<String> ids(List<Connection> found) {
     return found.stream().map(c -> c.name().connectionId()).toList();
   }
+
+  @Test
+  void forEachConnectionVisitsEveryTenantsConnections() {
+    connections.put(connection("acme", "a", 1));
+    connections.put(connection("acme", "b", 1));
+    connections.put(connection("globex", "a", 1));
+    java.util.Set<String> seen = new java.util.HashSet<>();
+
+    connections.forEachConnection(c -> seen.add(c.name().name()));
+
+    assertThat(seen)
+        .containsExactlyInAnyOrder(
+            "tenants/acme/connections/a",
+            "tenants/acme/connections/b",
+            "tenants/globex/connections/a");
+  }
+
+  @Test
+  void theVisitorMayWriteWhatItVisits() {
+    for (int i = 0; i < 5; i++) {
+      connections.put(connection("acme", "c" + i, 1));
+    }
+
+    connections.forEachConnection(
+        c ->
+            assertThat(
+                    connections.replaceIfVersion(connection("acme", c.name().connectionId(), 2), 1))
+                .isTrue());
+
+    for (int i = 0; i < 5; i++) {
+      assertThat(connections.find(name("acme", "c" + i)).orElseThrow().version()).isEqualTo(2);
+    }
+  }
 }

@@ -167,4 +167,9 @@ public abstract class SecretVaultContract {
     }
     return -1;
   }
+
+  @Test
+  void whatItSealsNowIsSealedWithThePrimaryKey() {
+    assertThat(secrets.isSealedWithPrimaryKey(secrets.seal(PLAINTEXT, CONTEXT))).isTrue();
+  }
 }

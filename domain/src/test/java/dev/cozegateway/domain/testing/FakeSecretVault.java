@@ -23,11 +23,25 @@ public final class FakeSecretVault implements SecretVault {
   private static final byte MASK = 0x5A;
   private static final int CHECKSUM_LENGTH = 32;
 
+  // Stands in for the key ring: which "key" new seals use; every older one still opens.
+  private volatile int primaryKey = 1;
+
+  /** Makes a new key the primary, as adding one to the ring does. */
+  public void rotatePrimaryKey() {
+    primaryKey++;
+  }
+
+  @Override
+  public boolean isSealedWithPrimaryKey(SealedSecret sealed) {
+    byte[] bytes = sealed.bytes();
+    return bytes.length >= 4 && ByteBuffer.wrap(bytes).getInt() == primaryKey;
+  }
+
   @Override
   public SealedSecret seal(byte[] plaintext, String context) {
     byte[] ctx = context.getBytes(StandardCharsets.UTF_8);
-    ByteBuffer body = ByteBuffer.allocate(4 + ctx.length + plaintext.length);
-    body.putInt(ctx.length).put(ctx);
+    ByteBuffer body = ByteBuffer.allocate(8 + ctx.length + plaintext.length);
+    body.putInt(primaryKey).putInt(ctx.length).put(ctx);
     for (byte b : plaintext) {
       body.put((byte) (b ^ MASK));
     }
@@ -42,7 +56,7 @@ public final class FakeSecretVault implements SecretVault {
   @Override
   public byte[] open(SealedSecret sealed, String context) {
     byte[] bytes = sealed.bytes();
-    if (bytes.length < 4 + CHECKSUM_LENGTH) {
+    if (bytes.length < 8 + CHECKSUM_LENGTH) {
       throw corrupt("sealed value is truncated");
     }
     byte[] body = Arrays.copyOf(bytes, bytes.length - CHECKSUM_LENGTH);
@@ -51,6 +65,7 @@ public final class FakeSecretVault implements SecretVault {
       throw corrupt("sealed value was tampered with");
     }
     ByteBuffer in = ByteBuffer.wrap(body);
+    in.getInt(); // the key it was sealed with: every key opens
     int ctxLength = in.getInt();
     if (ctxLength < 0 || ctxLength > in.remaining()) {
       throw corrupt("sealed value is malformed");

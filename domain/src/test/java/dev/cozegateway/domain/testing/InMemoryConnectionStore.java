@@ -7,6 +7,7 @@ import dev.cozegateway.domain.port.ConnectionStore;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Consumer;
 
 /** An in-memory {@link ConnectionStore} for tests. Thread-safe. */
 public final class InMemoryConnectionStore implements ConnectionStore {
@@ -52,5 +53,10 @@ public final class InMemoryConnectionStore implements ConnectionStore {
         .map(e -> e.getValue())
         .limit(limit)
         .toList();
+  }
+
+  @Override
+  public void forEachConnection(Consumer<Connection> visitor) {
+    List.copyOf(byName.values()).forEach(visitor);
   }
 }

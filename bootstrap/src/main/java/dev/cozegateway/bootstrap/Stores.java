@@ -1,0 +1,64 @@
+package dev.cozegateway.bootstrap;
+
+import com.google.inject.Module;
+import dev.cozegateway.adapters.embedded.EmbeddedStore;
+import dev.cozegateway.adapters.embedded.EmbeddedStoreConfig;
+import dev.cozegateway.adapters.embedded.EmbeddedStoreModule;
+import dev.cozegateway.adapters.redis.RedisStore;
+import dev.cozegateway.adapters.redis.RedisStoreConfig;
+import dev.cozegateway.adapters.redis.RedisStoreModule;
+import dev.cozegateway.adapters.vault.SecretReferences;
+import dev.cozegateway.bootstrap.config.ConfigException;
+import dev.cozegateway.bootstrap.config.GatewayConfig;
+import dev.cozegateway.bootstrap.config.RedisSettings;
+import dev.cozegateway.bootstrap.config.StoreType;
+import dev.cozegateway.domain.Secret;
+import dev.cozegateway.domain.port.SecretVault;
+import java.util.List;
+import java.util.Map;
+
+/** The configured store: its Guice module, and the closeable that owns it. */
+final class Stores {
+  private Stores() {}
+
+  /** The class the lifecycle closes at shutdown. */
+  static Class<? extends AutoCloseable> owner(GatewayConfig config) {
+    return config.storeType() == StoreType.REDIS ? RedisStore.class : EmbeddedStore.class;
+  }
+
+  static Module module(GatewayConfig config, Map<String, String> env, SecretVault vault) {
+    return switch (config.storeType()) {
+      case EMBEDDED -> new EmbeddedStoreModule(new EmbeddedStoreConfig(config.dataDir()));
+      case REDIS -> new RedisStoreModule(redisConfig(config.redis(), env, vault));
+    };
+  }
+
+  /** The Redis settings with the password resolved; problems name their keys. */
+  private static RedisStoreConfig redisConfig(
+      RedisSettings settings, Map<String, String> env, SecretVault vault) {
+    try {
+      RedisStoreConfig redis =
+          RedisStoreConfig.standalone(settings.host(), settings.port())
+              .withTls(settings.tls())
+              .withDatabase(settings.database())
+              .withKeyPrefix(settings.keyPrefix())
+              .withTimeouts(settings.connectTimeout(), settings.socketTimeout())
+              .withPoolSize(settings.poolSize());
+      if (!settings.passwordRef().isEmpty()) {
+        Secret password;
+        try {
+          password = SecretReferences.resolve(settings.passwordRef(), env, vault);
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(List.of("store.redis.password: " + e.getMessage()));
+        }
+        redis =
+            settings.user().isEmpty()
+                ? redis.withPassword(password)
+                : redis.withUser(settings.user(), password);
+      }
+      return redis;
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(List.of(e.getMessage()));
+    }
+  }
+}
