@@ -34,23 +34,38 @@ final class Stores {
   }
 
   /** The Redis settings with the password resolved; problems name their keys. */
-  private static RedisStoreConfig redisConfig(
+  static RedisStoreConfig redisConfig(
       RedisSettings settings, Map<String, String> env, SecretVault vault) {
     try {
       RedisStoreConfig redis =
-          RedisStoreConfig.standalone(settings.host(), settings.port())
+          switch (settings.mode()) {
+            case "sentinel" ->
+                RedisStoreConfig.sentinel(
+                    settings.sentinelMasterName(), nodes(settings.sentinelNodes()));
+            case "cluster" -> RedisStoreConfig.cluster(nodes(settings.clusterNodes()));
+            default -> RedisStoreConfig.standalone(settings.host(), settings.port());
+          };
+      redis =
+          redis
               .withTls(settings.tls())
               .withDatabase(settings.database())
               .withKeyPrefix(settings.keyPrefix())
               .withTimeouts(settings.connectTimeout(), settings.socketTimeout())
               .withPoolSize(settings.poolSize());
+      if (!settings.sentinelPasswordRef().isEmpty() || !settings.sentinelUser().isEmpty()) {
+        redis =
+            redis.withSentinelAuth(
+                settings.sentinelUser().isEmpty() ? null : settings.sentinelUser(),
+                settings.sentinelPasswordRef().isEmpty()
+                    ? null
+                    : resolve(
+                        "store.redis.sentinel.password",
+                        settings.sentinelPasswordRef(),
+                        env,
+                        vault));
+      }
       if (!settings.passwordRef().isEmpty()) {
-        Secret password;
-        try {
-          password = SecretReferences.resolve(settings.passwordRef(), env, vault);
-        } catch (IllegalArgumentException e) {
-          throw new ConfigException(List.of("store.redis.password: " + e.getMessage()));
-        }
+        Secret password = resolve("store.redis.password", settings.passwordRef(), env, vault);
         redis =
             settings.user().isEmpty()
                 ? redis.withPassword(password)
@@ -60,5 +75,22 @@ final class Stores {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(List.of(e.getMessage()));
     }
+  }
+
+  private static Secret resolve(
+      String key, String ref, Map<String, String> env, SecretVault vault) {
+    try {
+      return SecretReferences.resolve(ref, env, vault);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(List.of(key + ": " + e.getMessage()));
+    }
+  }
+
+  private static List<RedisStoreConfig.Node> nodes(List<String> hostPorts) {
+    List<RedisStoreConfig.Node> nodes = new java.util.ArrayList<>();
+    for (String hostPort : hostPorts) {
+      nodes.add(RedisStoreConfig.Node.parse(hostPort));
+    }
+    return nodes;
   }
 }

@@ -201,4 +201,40 @@ class GatewayConfigTest {
     assertThatThrownBy(() -> load("store:\n  type: mongo\n", Map.of()))
         .hasMessageContaining("store.type: must be 'embedded' or 'redis'");
   }
+
+  @Test
+  void sentinelAndClusterModesAreConfiguredToo() throws Exception {
+    GatewayConfig sentinel =
+        load(
+            """
+            store:
+              type: redis
+              redis:
+                mode: sentinel
+                sentinel:
+                  master-name: gw
+                  nodes: [10.0.0.1:26379, 10.0.0.2:26379, 10.0.0.3:26379]
+            """,
+            Map.of());
+    dev.cozegateway.adapters.redis.RedisStoreConfig redis =
+        Stores.redisConfig(
+            sentinel.redis(), Map.of(), new dev.cozegateway.domain.testing.FakeSecretVault());
+    assertThat(redis.mode())
+        .isEqualTo(dev.cozegateway.adapters.redis.RedisStoreConfig.Mode.SENTINEL);
+    assertThat(redis.sentinel().masterName()).isEqualTo("gw");
+    assertThat(redis.sentinel().nodes()).hasSize(3);
+
+    GatewayConfig cluster =
+        load(
+            "store:\n  type: redis\n  redis:\n    mode: cluster\n",
+            Map.of("COZE_GATEWAY_STORE_REDIS_CLUSTER_NODES", "10.0.0.1:7000, 10.0.0.2:7000"));
+    dev.cozegateway.adapters.redis.RedisStoreConfig clustered =
+        Stores.redisConfig(
+            cluster.redis(), Map.of(), new dev.cozegateway.domain.testing.FakeSecretVault());
+    assertThat(clustered.mode())
+        .isEqualTo(dev.cozegateway.adapters.redis.RedisStoreConfig.Mode.CLUSTER);
+    assertThat(clustered.clusterNodes())
+        .extracting(dev.cozegateway.adapters.redis.RedisStoreConfig.Node::port)
+        .containsExactly(7000, 7000);
+  }
 }

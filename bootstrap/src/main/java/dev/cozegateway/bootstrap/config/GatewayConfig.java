@@ -44,7 +44,13 @@ public record GatewayConfig(
           "http.port",
           "store.type",
           "store.probe-interval",
+          "store.redis.mode",
           "store.redis.host",
+          "store.redis.sentinel.master-name",
+          "store.redis.sentinel.nodes",
+          "store.redis.sentinel.user",
+          "store.redis.sentinel.password",
+          "store.redis.cluster.nodes",
           "store.redis.port",
           "store.redis.user",
           "store.redis.password",
@@ -114,6 +120,8 @@ public record GatewayConfig(
     RedisSettings redis =
         storeType == StoreType.REDIS
             ? new RedisSettings(
+                r.oneOf(
+                    "store.redis.mode", "standalone", List.of("standalone", "sentinel", "cluster")),
                 r.string("store.redis.host", "127.0.0.1"),
                 r.port("store.redis.port", 6379),
                 r.string("store.redis.user", ""),
@@ -123,7 +131,12 @@ public record GatewayConfig(
                 r.string("store.redis.key-prefix", "cozegw:"),
                 r.duration("store.redis.connect-timeout", Duration.ofSeconds(2)),
                 r.duration("store.redis.socket-timeout", Duration.ofSeconds(2)),
-                r.integer("store.redis.pool-size", 16, 1, 1024))
+                r.integer("store.redis.pool-size", 16, 1, 1024),
+                r.string("store.redis.sentinel.master-name", ""),
+                r.list("store.redis.sentinel.nodes"),
+                r.string("store.redis.sentinel.user", ""),
+                r.secretRef("store.redis.sentinel.password"),
+                r.list("store.redis.cluster.nodes"))
             : null;
     String vaultKeys = r.string("vault.keys", null);
     String keyFile = r.string("vault.key-file", null);
@@ -206,6 +219,36 @@ public record GatewayConfig(
       problems.add(
           key + ": must be a port number 0-65535 (0 = any free port), got '" + value + "'");
       return fallback;
+    }
+
+    String oneOf(String key, String fallback, List<String> allowed) {
+      String value = string(key, fallback);
+      if (!allowed.contains(value)) {
+        problems.add(
+            key + ": must be one of " + String.join(", ", allowed) + ", got '" + value + "'");
+        return fallback;
+      }
+      return value;
+    }
+
+    /** A list: a YAML list in the file, or one comma-separated value from the environment. */
+    List<String> list(String key) {
+      String value = source.scalar(key);
+      if (value == null) {
+        return List.of();
+      }
+      List<String> values = new ArrayList<>();
+      JsonNode node = source.node(key);
+      if (node != null && node.isArray() && value.equals(node.toString())) {
+        node.forEach(n -> values.add(n.asText().trim()));
+      } else {
+        for (String part : value.split(",")) {
+          if (!part.isBlank()) {
+            values.add(part.trim());
+          }
+        }
+      }
+      return values;
     }
 
     boolean bool(String key, boolean fallback) {

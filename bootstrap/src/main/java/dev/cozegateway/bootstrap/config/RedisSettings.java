@@ -1,13 +1,18 @@
 package dev.cozegateway.bootstrap.config;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The Redis store's settings ({@code store.redis.*}), before the password reference is resolved.
  *
+ * @param mode {@code standalone}, {@code sentinel} or {@code cluster}
  * @param passwordRef {@code env:NAME}, {@code file:/path} or {@code enc:…}; empty for none
+ * @param sentinelNodes {@code host:port} of each sentinel (sentinel mode)
+ * @param clusterNodes {@code host:port} of some cluster nodes to start from (cluster mode)
  */
 public record RedisSettings(
+    String mode,
     String host,
     int port,
     String user,
@@ -17,4 +22,9 @@ public record RedisSettings(
     String keyPrefix,
     Duration connectTimeout,
     Duration socketTimeout,
-    int poolSize) {}
+    int poolSize,
+    String sentinelMasterName,
+    List<String> sentinelNodes,
+    String sentinelUser,
+    String sentinelPasswordRef,
+    List<String> clusterNodes) {}
