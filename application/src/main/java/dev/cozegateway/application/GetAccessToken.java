@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 /**
  * Returns a connection's access token with at least the requested lifetime left, refreshing it
@@ -81,7 +82,7 @@ public final class GetAccessToken {
   private final CozeOAuth coze;
   private final InstantSource clock;
   private final RefreshLeases leases;
-  private final ConcurrentHashMap<ConnectionName, CompletableFuture<AccessToken>> inFlight =
+  private final ConcurrentHashMap<ConnectionName, CompletableFuture<Outcome>> inFlight =
       new ConcurrentHashMap<>();
 
   GetAccessToken(
@@ -100,34 +101,95 @@ public final class GetAccessToken {
   }
 
   public AccessToken execute(Command command) {
-    Connection connection = load(command.connection());
-    if (isFresh(connection, command.minRemaining())) {
-      return toAccessToken(connection, open(connection));
+    Duration minRemaining = command.minRemaining();
+    return obtain(command.connection(), c -> isFresh(c, minRemaining)).token();
+  }
+
+  /**
+   * For the refresh sweep: refreshes the connection if its access token has less than {@code
+   * minRemaining} left, exactly as {@link #execute} would.
+   *
+   * @return whether this call's refresh was persisted (false if the token was fresh enough, or
+   *     another caller or replica refreshed it)
+   */
+  boolean refreshIfExpiringWithin(ConnectionName connection, Duration minRemaining) {
+    Command checked = new Command(connection, minRemaining);
+    return obtain(connection, c -> isFresh(c, checked.minRemaining())).refreshedHere();
+  }
+
+  /**
+   * For the refresh-token keep-alive: refreshes the connection, however fresh its access token,
+   * unless it was refreshed (or authorized, if never refreshed) at or after {@code cutoff}. Same
+   * single-flight, lease and compare-and-set as {@link #execute}; the cutoff is checked again under
+   * the lease, so a connection another replica just kept alive is left alone.
+   *
+   * @return whether this call's refresh was persisted
+   */
+  boolean refreshUnlessRefreshedSince(ConnectionName connection, Instant cutoff) {
+    Objects.requireNonNull(cutoff, "cutoff");
+    return obtain(connection, c -> !lastRenewal(c).isBefore(cutoff)).refreshedHere();
+  }
+
+  /** When the connection's current refresh token was issued, as far as the record tells. */
+  static Instant lastRenewal(Connection connection) {
+    return connection.lastRefreshTime() != null
+        ? connection.lastRefreshTime()
+        : connection.createTime();
+  }
+
+  /**
+   * The connection's tokens once {@code satisfied} holds, refreshing first if it does not. A
+   * refresh happens only when the stored connection fails {@code satisfied}, re-checked by the
+   * leader and again under the lease.
+   */
+  private Outcome obtain(ConnectionName name, Predicate<Connection> satisfied) {
+    Connection connection = load(name);
+    if (satisfied.test(connection)) {
+      return Outcome.unchanged(connection, open(connection));
     }
-    Flight flight = refreshOnce(command);
-    if (!flight.led() && !lastsLongEnough(flight.token().expireTime(), command.minRemaining())) {
-      // We joined a refresh led by a caller who needed less lifetime; one round of our own. A
-      // leader never goes round again: if Coze granted a short token, that is what there is.
-      flight = refreshOnce(command);
+    Flight flight = refreshOnce(name, satisfied);
+    if (!flight.led() && !satisfied.test(flight.outcome().connection())) {
+      // We joined a refresh led by a caller who needed less (e.g. less lifetime); one round of our
+      // own. A leader never goes round again: if Coze granted a short token, that is what there
+      // is.
+      flight = refreshOnce(name, satisfied);
     }
-    return flight.token();
+    return flight.led() ? flight.outcome() : flight.outcome().seenByJoiner();
+  }
+
+  /**
+   * What a round produced: the connection as stored, its tokens, and whether the round's own
+   * refresh was persisted.
+   */
+  private record Outcome(Connection connection, TokenSet tokens, boolean refreshedHere) {
+    static Outcome unchanged(Connection connection, TokenSet tokens) {
+      return new Outcome(connection, tokens, false);
+    }
+
+    Outcome seenByJoiner() {
+      return new Outcome(connection, tokens, false);
+    }
+
+    AccessToken token() {
+      return toAccessToken(connection, tokens);
+    }
   }
 
   /** The outcome of one single-flight round, and whether this caller led it. */
-  private record Flight(AccessToken token, boolean led) {}
+  private record Flight(Outcome outcome, boolean led) {}
 
-  private Flight refreshOnce(Command command) {
-    CompletableFuture<AccessToken> mine = new CompletableFuture<>();
-    CompletableFuture<AccessToken> leader = inFlight.putIfAbsent(command.connection(), mine);
+  private Flight refreshOnce(ConnectionName name, Predicate<Connection> satisfied) {
+    CompletableFuture<Outcome> mine = new CompletableFuture<>();
+    CompletableFuture<Outcome> leader = inFlight.putIfAbsent(name, mine);
     if (leader != null) {
       return new Flight(await(leader), false);
     }
     try {
-      mine.complete(refresh(command));
+      mine.complete(refresh(name, satisfied));
     } catch (RuntimeException | Error e) {
       mine.completeExceptionally(e);
     } finally {
-      inFlight.remove(command.connection(), mine);
+      inFlight.remove(name, mine);
     }
     return new Flight(await(mine), true);
   }
@@ -137,20 +199,19 @@ public final class GetAccessToken {
    * lease calls Coze; a replica that finds the lease taken waits for the holder's write to show up
    * in the store instead, and takes the lease itself only if the holder goes away without writing.
    */
-  private AccessToken refresh(Command command) {
-    ConnectionName name = command.connection();
+  private Outcome refresh(ConnectionName name, Predicate<Connection> satisfied) {
     long giveUp = System.nanoTime() + MAX_WAIT_FOR_REFRESH.toNanos();
     Duration pause = FIRST_PAUSE;
     while (true) {
       // Re-read: a refresh that finished just before we became leader already did the work.
       Connection connection = load(name);
-      if (isFresh(connection, command.minRemaining())) {
-        return toAccessToken(connection, open(connection));
+      if (satisfied.test(connection)) {
+        return Outcome.unchanged(connection, open(connection));
       }
       Optional<RefreshLease> lease = leases.tryAcquire(name, LEASE_TTL);
       if (lease.isPresent()) {
         try (RefreshLease held = lease.get()) {
-          return redeem(load(name), command);
+          return redeem(load(name), satisfied);
         }
       }
       if (System.nanoTime() - giveUp > 0) {
@@ -166,10 +227,10 @@ public final class GetAccessToken {
   }
 
   /** Under the lease: redeem the stored refresh token, unless the lease came too late. */
-  private AccessToken redeem(Connection connection, Command command) {
-    if (isFresh(connection, command.minRemaining())) {
+  private Outcome redeem(Connection connection, Predicate<Connection> satisfied) {
+    if (satisfied.test(connection)) {
       // The previous holder wrote its result between our read and our lease.
-      return toAccessToken(connection, open(connection));
+      return Outcome.unchanged(connection, open(connection));
     }
     TokenSet tokens = open(connection);
     App app = apps.require(connection.app());
@@ -190,7 +251,7 @@ public final class GetAccessToken {
     }
   }
 
-  private AccessToken persist(Connection connection, TokenSet fresh) {
+  private Outcome persist(Connection connection, TokenSet fresh) {
     Instant now = clock.instant();
     Connection updated =
         connection.refreshed(
@@ -202,26 +263,26 @@ public final class GetAccessToken {
       // The connection was replaced (a new authorization) or deleted while Coze answered. What is
       // stored now wins; the tokens we were just given are dropped.
       Connection current = load(connection.name());
-      return toAccessToken(current, open(current));
+      return Outcome.unchanged(current, open(current));
     }
-    return toAccessToken(updated, fresh);
+    return new Outcome(updated, fresh, true);
   }
 
   /**
    * Coze refused the refresh token. Another writer may have rotated it in the meantime, so the
    * store decides: only if it still holds the rejected token does the connection need the end user.
    */
-  private AccessToken afterRejection(
+  private Outcome afterRejection(
       Connection connection, TokenSet rejected, GrantResult.Rejected result) {
     Connection current = load(connection.name());
     TokenSet stored = open(current);
     if (!stored.refreshToken().equals(rejected.refreshToken())) {
-      return toAccessToken(current, stored);
+      return Outcome.unchanged(current, stored);
     }
     Connection marked = current.withState(ConnectionState.NEEDS_REAUTHORIZATION, clock.instant());
     if (!connections.replaceIfVersion(marked, current.version())) {
       Connection newer = load(connection.name());
-      return toAccessToken(newer, open(newer));
+      return Outcome.unchanged(newer, open(newer));
     }
     throw needsReauthorization(marked, result.errorCode(), result.logId());
   }
@@ -277,7 +338,7 @@ public final class GetAccessToken {
                 logId));
   }
 
-  private static AccessToken await(CompletableFuture<AccessToken> future) {
+  private static Outcome await(CompletableFuture<Outcome> future) {
     try {
       // The leader's Coze call has its own timeout; this bound only keeps a waiter from hanging
       // on a leader that never finishes.

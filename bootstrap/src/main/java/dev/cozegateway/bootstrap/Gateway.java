@@ -14,10 +14,13 @@ import dev.cozegateway.adapters.vault.KeyRing;
 import dev.cozegateway.adapters.web.WebConfig;
 import dev.cozegateway.adapters.web.WebModule;
 import dev.cozegateway.adapters.web.WebServer;
+import dev.cozegateway.application.AuthUseCases;
+import dev.cozegateway.application.RefreshSweep;
 import dev.cozegateway.bootstrap.config.ConfigException;
 import dev.cozegateway.bootstrap.config.GatewayConfig;
 import dev.cozegateway.bootstrap.config.StoreType;
 import dev.cozegateway.domain.AppDirectory;
+import dev.cozegateway.domain.port.ConnectionStore;
 import dev.cozegateway.domain.port.SecretVault;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -26,7 +29,10 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -37,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * reverse order of start: {@code /healthz} turns NOT_SERVING, gRPC drains (its health goes
  * NOT_SERVING, in-flight calls finish, handlers still waiting on Coze are awaited), then the
  * callback server drains, the store closes, and last the telemetry, so the final spans are
- * exported.
+ * exported. The refresh sweep is told to stop first of all, and awaited just before the store
+ * closes: a refresh it has started is finished and persisted, since Coze may already have rotated
+ * the refresh token.
  */
 public final class Gateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
@@ -46,8 +54,13 @@ public final class Gateway implements AutoCloseable {
   private final GrpcServer grpc;
   private final WebServer web;
   private final ScheduledExecutorService probe;
+  private final ScheduledExecutorService sweeper;
   private boolean closed;
   private volatile boolean ready = true;
+  private volatile boolean stopSweeping;
+
+  /** The refresh sweep and how often it runs; {@code null} when disabled. */
+  private record SweepSchedule(RefreshSweep sweep, Duration interval, Duration jitter) {}
 
   private Gateway(
       Telemetry telemetry,
@@ -55,10 +68,24 @@ public final class Gateway implements AutoCloseable {
       Class<? extends AutoCloseable> store,
       BooleanSupplier storeReachable,
       Duration probeInterval,
-      Duration drain) {
+      Duration drain,
+      SweepSchedule sweepSchedule) {
     closeables.push(telemetry);
     try {
       closeables.push(injector.getInstance(store));
+      ScheduledThreadPoolExecutor sweepThread =
+          new ScheduledThreadPoolExecutor(
+              1,
+              r -> {
+                Thread thread = new Thread(r, "refresh-sweep");
+                thread.setDaemon(true);
+                return thread;
+              });
+      // On shutdown, the next run is cancelled; only a run in progress is awaited.
+      sweepThread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+      sweeper = sweepThread;
+      // Popped after gRPC and the callback server have drained, before the store closes.
+      closeables.push(() -> awaitSweeper(drain));
       web = injector.getInstance(WebServer.class);
       web.start();
       int graceSeconds = (int) Math.max(1, drain.toSeconds());
@@ -80,9 +107,14 @@ public final class Gateway implements AutoCloseable {
           probeInterval.toMillis(),
           probeInterval.toMillis(),
           TimeUnit.MILLISECONDS);
-      // First of all on close: stop probing, and /healthz turns NOT_SERVING while gRPC drains.
+      if (sweepSchedule != null) {
+        scheduleSweep(sweepSchedule);
+      }
+      // First of all on close: no new sweep, stop probing, and /healthz turns NOT_SERVING while
+      // gRPC drains.
       closeables.push(web::beginShutdown);
       closeables.push(probe::shutdownNow);
+      closeables.push(this::stopSweeper);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -127,13 +159,26 @@ public final class Gateway implements AutoCloseable {
     boolean redis = config.storeType() == StoreType.REDIS;
     BooleanSupplier storeReachable =
         redis ? injector.getInstance(RedisStore.class)::isReachable : () -> true;
+    SweepSchedule sweep =
+        config.refreshSweepEnabled()
+            ? new SweepSchedule(
+                new RefreshSweep(
+                    injector.getInstance(ConnectionStore.class),
+                    injector.getInstance(AuthUseCases.class).getAccessToken(),
+                    clock,
+                    config.refreshWindow(),
+                    config.refreshKeepAliveAge()),
+                config.refreshSweepInterval(),
+                config.refreshJitter())
+            : null;
     return new Gateway(
         telemetry,
         injector,
         Stores.owner(config),
         storeReachable,
         config.storeProbeInterval(),
-        config.grpcDrainTimeout());
+        config.grpcDrainTimeout(),
+        sweep);
   }
 
   /** A configuration problem found while building (e.g. a bad secret reference) surfaces as is. */
@@ -159,6 +204,70 @@ public final class Gateway implements AutoCloseable {
     }
     grpc.setServing(ready);
     web.setReady(ready);
+  }
+
+  /**
+   * Runs the sweep after the interval plus a random part of the jitter, each time anew, so that
+   * replicas started together do not sweep in lockstep.
+   */
+  private void scheduleSweep(SweepSchedule schedule) {
+    if (stopSweeping) {
+      return;
+    }
+    long delay =
+        schedule.interval().toMillis()
+            + ThreadLocalRandom.current().nextLong(Math.max(1, schedule.jitter().toMillis()));
+    try {
+      sweeper.schedule(
+          () -> {
+            sweepOnce(schedule.sweep());
+            scheduleSweep(schedule);
+          },
+          delay,
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // Shutting down.
+    }
+  }
+
+  private void sweepOnce(RefreshSweep sweep) {
+    RefreshSweep.Report report;
+    try {
+      report = sweep.execute(() -> stopSweeping);
+    } catch (RuntimeException e) {
+      // Typically the store is unreachable; the next run tries again. The message names no token.
+      log.warn("refresh sweep did not complete: {}", e.toString());
+      return;
+    }
+    if (report.failed() > 0) {
+      log.warn(
+          "refresh sweep: visited {}, refreshed {}, kept alive {}, failed {}",
+          report.visited(),
+          report.refreshed(),
+          report.keptAlive(),
+          report.failed());
+    } else if (report.didSomething()) {
+      log.info(
+          "refresh sweep: visited {}, refreshed {}, kept alive {}, failed {}",
+          report.visited(),
+          report.refreshed(),
+          report.keptAlive(),
+          report.failed());
+    }
+  }
+
+  /** No new sweep; a sweep in progress finishes the refresh it is in and skips the rest. */
+  private void stopSweeper() {
+    stopSweeping = true;
+    sweeper.shutdown();
+  }
+
+  private void awaitSweeper(Duration atMost) throws InterruptedException {
+    stopSweeper();
+    if (!sweeper.awaitTermination(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+      log.warn("refresh sweep still running after {}s; stopping it", atMost.toSeconds());
+      sweeper.shutdownNow();
+    }
   }
 
   public int grpcPort() {

@@ -53,6 +53,21 @@ class ArchitectureTest {
   }
 
   @Test
+  void theStoredRecordLayoutIsALibraryOfTheDomainAndJackson() {
+    classes()
+        .that()
+        .resideInAPackage("dev.cozegateway.storerecords..")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage(
+            "java..",
+            "dev.cozegateway.domain..",
+            "dev.cozegateway.storerecords..",
+            "com.fasterxml.jackson..")
+        .check(gateway);
+  }
+
+  @Test
   void noAdapterUsesAnother() {
     slices()
         .matching("dev.cozegateway.adapters.(*)..")

@@ -151,6 +151,59 @@ class GatewayConfigTest {
   }
 
   @Test
+  void theRefreshSweepIsOnByDefault() throws Exception {
+    GatewayConfig config = load("{}", Map.of());
+    assertThat(config.refreshSweepEnabled()).isTrue();
+    assertThat(config.refreshSweepInterval()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(config.refreshWindow()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(config.refreshJitter()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.refreshKeepAliveAge()).isEqualTo(Duration.ofDays(7));
+  }
+
+  @Test
+  void theRefreshSweepIsConfiguredUnderRefresh() throws Exception {
+    GatewayConfig config =
+        load(
+            """
+            refresh:
+              sweep-interval: 2m
+              window: 10m
+              jitter: 500ms
+              keep-alive-age: 14d
+            """,
+            Map.of("COZE_GATEWAY_REFRESH_SWEEP_ENABLED", "false"));
+    assertThat(config.refreshSweepEnabled()).isFalse();
+    assertThat(config.refreshSweepInterval()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(config.refreshWindow()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(config.refreshJitter()).isEqualTo(Duration.ofMillis(500));
+    assertThat(config.refreshKeepAliveAge()).isEqualTo(Duration.ofDays(14));
+  }
+
+  @Test
+  void badRefreshSettingsAreReportedWithTheirKeys() {
+    String bad =
+        """
+        refresh:
+          sweep-enabled: sometimes
+          sweep-interval: 0s
+          window: 11m
+          jitter: soon
+          keep-alive-age: 30d
+        """;
+    assertThatThrownBy(() -> load(bad, Map.of()))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .anyMatch(p -> p.startsWith("refresh.sweep-enabled: must be true or false"))
+                    .anyMatch(
+                        p -> p.startsWith("refresh.sweep-interval: must be a positive duration"))
+                    .anyMatch(p -> p.startsWith("refresh.window: must be at most 10m"))
+                    .anyMatch(p -> p.startsWith("refresh.jitter: must be a positive duration"))
+                    .anyMatch(p -> p.startsWith("refresh.keep-alive-age: must be less than 30d")));
+  }
+
+  @Test
   void aYamlSyntaxErrorDoesNotEchoTheLine() {
     String broken = "vault:\n  keys: \"k1:c2VjcmV0LWtleS1tYXRlcmlhbA==\n  primary-key: k1\n";
     assertThatThrownBy(() -> load(broken, Map.of()))

@@ -322,6 +322,8 @@ class StormIT {
     root.putObject("http").put("host", "127.0.0.1").put("port", httpPort);
     ObjectNode store = root.putObject("store").put("type", "redis");
     store.putObject("redis").put("port", REDIS.port()).put("key-prefix", prefix);
+    // Only the callers may refresh here, so that each round's redemption count is theirs alone.
+    root.putObject("refresh").put("sweep-enabled", false);
     root.putArray("apps")
         .addObject()
         .put("id", SandboxWiring.WEB_APP)

@@ -4,6 +4,7 @@ import dev.cozegateway.domain.Authorization;
 import dev.cozegateway.domain.AuthorizationName;
 import dev.cozegateway.domain.TenantId;
 import dev.cozegateway.domain.port.AuthorizationStore;
+import dev.cozegateway.storerecords.StoredRecords;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,7 +30,7 @@ final class MvStoreAuthorizationStore implements AuthorizationStore {
 
   @Override
   public Optional<Authorization> create(Authorization authorization) {
-    byte[] value = Records.encode(authorization);
+    byte[] value = StoredRecords.encode(authorization);
     String name = authorization.name().name();
     String requestKey =
         authorization.requestId().isEmpty()
@@ -52,13 +53,13 @@ final class MvStoreAuthorizationStore implements AuthorizationStore {
               }
               return null;
             });
-    return Optional.ofNullable(earlier).map(Records::decodeAuthorization);
+    return Optional.ofNullable(earlier).map(StoredRecords::decodeAuthorization);
   }
 
   @Override
   public Optional<Authorization> find(AuthorizationName name) {
     return Optional.ofNullable(store.read(() -> authorizations.get(name.name())))
-        .map(Records::decodeAuthorization);
+        .map(StoredRecords::decodeAuthorization);
   }
 
   @Override
@@ -72,12 +73,12 @@ final class MvStoreAuthorizationStore implements AuthorizationStore {
               String name = nameByStateHash.remove(key);
               return name == null ? null : authorizations.get(name);
             });
-    return Optional.ofNullable(consumed).map(Records::decodeAuthorization);
+    return Optional.ofNullable(consumed).map(StoredRecords::decodeAuthorization);
   }
 
   @Override
   public void update(Authorization authorization) {
-    byte[] value = Records.encode(authorization);
+    byte[] value = StoredRecords.encode(authorization);
     store.write(() -> authorizations.put(authorization.name().name(), value));
   }
 
@@ -92,7 +93,7 @@ final class MvStoreAuthorizationStore implements AuthorizationStore {
               String name = nameByRequestId.get(requestKey(tenant, requestId));
               return name == null ? null : authorizations.get(name);
             });
-    return Optional.ofNullable(stored).map(Records::decodeAuthorization);
+    return Optional.ofNullable(stored).map(StoredRecords::decodeAuthorization);
   }
 
   private static String stateKey(byte[] stateHash) {

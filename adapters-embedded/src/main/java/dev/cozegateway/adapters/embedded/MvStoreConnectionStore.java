@@ -4,6 +4,7 @@ import dev.cozegateway.domain.Connection;
 import dev.cozegateway.domain.ConnectionName;
 import dev.cozegateway.domain.TenantId;
 import dev.cozegateway.domain.port.ConnectionStore;
+import dev.cozegateway.storerecords.StoredRecords;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -31,24 +32,25 @@ final class MvStoreConnectionStore implements ConnectionStore {
   @Override
   public Optional<Connection> find(ConnectionName name) {
     byte[] stored = store.read(() -> connections.get(name.name()));
-    return Optional.ofNullable(stored).map(Records::decodeConnection);
+    return Optional.ofNullable(stored).map(StoredRecords::decodeConnection);
   }
 
   @Override
   public void put(Connection connection) {
-    byte[] value = Records.encode(connection);
+    byte[] value = StoredRecords.encode(connection);
     store.write(() -> connections.put(connection.name().name(), value));
   }
 
   @Override
   public boolean replaceIfVersion(Connection updated, long expectedVersion) {
-    byte[] value = Records.encode(updated);
+    byte[] value = StoredRecords.encode(updated);
     String key = updated.name().name();
     // The write lock makes this compare-and-set atomic against every other write.
     return store.write(
         () -> {
           byte[] current = connections.get(key);
-          if (current == null || Records.decodeConnection(current).version() != expectedVersion) {
+          if (current == null
+              || StoredRecords.decodeConnection(current).version() != expectedVersion) {
             return false;
           }
           connections.put(key, value);
@@ -84,7 +86,7 @@ final class MvStoreConnectionStore implements ConnectionStore {
               }
               return found;
             });
-    return page.stream().map(Records::decodeConnection).toList();
+    return page.stream().map(StoredRecords::decodeConnection).toList();
   }
 
   @Override
@@ -112,7 +114,7 @@ final class MvStoreConnectionStore implements ConnectionStore {
       for (String key : keys) {
         byte[] value = store.read(() -> connections.get(key));
         if (value != null) {
-          visitor.accept(Records.decodeConnection(value));
+          visitor.accept(StoredRecords.decodeConnection(value));
         }
       }
       after = keys.get(keys.size() - 1);

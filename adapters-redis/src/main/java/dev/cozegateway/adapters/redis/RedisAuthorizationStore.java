@@ -5,6 +5,7 @@ import dev.cozegateway.domain.AuthorizationName;
 import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.TenantId;
 import dev.cozegateway.domain.port.AuthorizationStore;
+import dev.cozegateway.storerecords.StoredRecords;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -61,7 +62,7 @@ final class RedisAuthorizationStore implements AuthorizationStore {
             Scripts.CREATE_AUTHORIZATION,
             recordKeys(authorization),
             List.of(
-                Records.encode(authorization),
+                StoredRecords.toJson(authorization),
                 name.authorizationId(),
                 expireMs,
                 RETENTION_MS,
@@ -69,7 +70,7 @@ final class RedisAuthorizationStore implements AuthorizationStore {
     if (earlier == null) {
       return Optional.empty();
     }
-    Authorization first = Records.decodeAuthorization((String) earlier);
+    Authorization first = StoredRecords.authorizationFromJson((String) earlier);
     // A retry of this very create finds itself: its state entry is the live one and must stay.
     if (!Arrays.equals(first.stateHash(), authorization.stateHash())) {
       releaseState(stateKey, name);
@@ -81,7 +82,7 @@ final class RedisAuthorizationStore implements AuthorizationStore {
   public Optional<Authorization> find(AuthorizationName name) {
     String key = keys.authorization(name);
     String stored = store.call("find authorization", redis -> redis.get(key));
-    return Optional.ofNullable(stored).map(Records::decodeAuthorization);
+    return Optional.ofNullable(stored).map(StoredRecords::authorizationFromJson);
   }
 
   @Override
@@ -98,7 +99,7 @@ final class RedisAuthorizationStore implements AuthorizationStore {
     try {
       name = AuthorizationName.parse(named, "name");
     } catch (GatewayException e) {
-      throw Records.corrupt("state index entry", e);
+      throw StoredRecords.corrupt("state index entry", e);
     }
     return find(name);
   }
@@ -109,7 +110,7 @@ final class RedisAuthorizationStore implements AuthorizationStore {
         Scripts.UPDATE_AUTHORIZATION,
         recordKeys(authorization),
         List.of(
-            Records.encode(authorization),
+            StoredRecords.toJson(authorization),
             authorization.name().authorizationId(),
             Long.toString(authorization.expireTime().toEpochMilli()),
             RETENTION_MS));
@@ -125,7 +126,7 @@ final class RedisAuthorizationStore implements AuthorizationStore {
             Scripts.AUTHORIZATION_BY_REQUEST_ID,
             List.of(keys.requestId(tenant, requestId)),
             List.of(keys.authorizationPrefix(tenant)));
-    return Optional.ofNullable((String) stored).map(Records::decodeAuthorization);
+    return Optional.ofNullable((String) stored).map(StoredRecords::authorizationFromJson);
   }
 
   /** The record key, and the request-id key when the authorization has a request id. */

@@ -4,6 +4,7 @@ import dev.cozegateway.domain.Connection;
 import dev.cozegateway.domain.ConnectionName;
 import dev.cozegateway.domain.TenantId;
 import dev.cozegateway.domain.port.ConnectionStore;
+import dev.cozegateway.storerecords.StoredRecords;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -36,7 +37,7 @@ final class RedisConnectionStore implements ConnectionStore {
   public Optional<Connection> find(ConnectionName name) {
     String key = keys.connection(name);
     String stored = store.call("find connection", redis -> redis.hget(key, "record"));
-    return Optional.ofNullable(stored).map(Records::decodeConnection);
+    return Optional.ofNullable(stored).map(StoredRecords::connectionFromJson);
   }
 
   @Override
@@ -46,7 +47,7 @@ final class RedisConnectionStore implements ConnectionStore {
         keysOf(connection.name()),
         List.of(
             Long.toString(connection.version()),
-            Records.encode(connection),
+            StoredRecords.toJson(connection),
             connection.name().connectionId()));
   }
 
@@ -59,7 +60,7 @@ final class RedisConnectionStore implements ConnectionStore {
             List.of(
                 Long.toString(expectedVersion),
                 Long.toString(updated.version()),
-                Records.encode(updated),
+                StoredRecords.toJson(updated),
                 updated.name().connectionId()));
     return Long.valueOf(1).equals(written);
   }
@@ -83,7 +84,8 @@ final class RedisConnectionStore implements ConnectionStore {
             Scripts.LIST_CONNECTIONS,
             List.of(keys.connectionIndex(tenant)),
             List.of(from, Integer.toString(limit), keys.connectionPrefix(tenant)));
-    return ((List<?>) page).stream().map(json -> Records.decodeConnection((String) json)).toList();
+    return ((List<?>) page)
+        .stream().map(json -> StoredRecords.connectionFromJson((String) json)).toList();
   }
 
   /**
@@ -112,7 +114,7 @@ final class RedisConnectionStore implements ConnectionStore {
           List<String> recordKeys = batch.stream().filter(keys::isConnection).toList();
           for (String json : store.call("visit connections", redis -> read(redis, recordKeys))) {
             if (json != null) {
-              visitor.accept(Records.decodeConnection(json));
+              visitor.accept(StoredRecords.connectionFromJson(json));
             }
           }
         });

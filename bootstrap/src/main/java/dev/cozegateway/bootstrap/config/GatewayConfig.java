@@ -33,7 +33,18 @@ public record GatewayConfig(
     String vaultPrimaryKey,
     Duration cozeConnectTimeout,
     Duration cozeRequestTimeout,
+    boolean refreshSweepEnabled,
+    Duration refreshSweepInterval,
+    Duration refreshWindow,
+    Duration refreshJitter,
+    Duration refreshKeepAliveAge,
     List<AppSettings> apps) {
+
+  /** The most the sweep may refresh ahead: the largest minimum lifetime a caller may ask for. */
+  private static final Duration MAX_REFRESH_WINDOW = Duration.ofMinutes(10);
+
+  /** Coze refresh tokens die after 30 days; the keep-alive must come before. */
+  private static final Duration REFRESH_TOKEN_LIFETIME = Duration.ofDays(30);
 
   private static final Set<String> SCALAR_KEYS =
       Set.of(
@@ -65,7 +76,12 @@ public record GatewayConfig(
           "vault.key-file",
           "vault.primary-key",
           "coze.connect-timeout",
-          "coze.request-timeout");
+          "coze.request-timeout",
+          "refresh.sweep-enabled",
+          "refresh.sweep-interval",
+          "refresh.window",
+          "refresh.jitter",
+          "refresh.keep-alive-age");
   private static final Set<String> APP_KEYS =
       Set.of(
           "id",
@@ -80,7 +96,7 @@ public record GatewayConfig(
   private static final Set<String> NON_CONFIG_VARIABLES = Set.of("COZE_GATEWAY_LOG_LEVEL");
 
   private static final Pattern CLIENT_ID = Pattern.compile("[0-9]{8,40}\\.app\\.coze|[0-9]{6,40}");
-  private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
+  private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h|d)");
 
   /** Reads and validates; throws {@link ConfigException} listing every problem. */
   public static GatewayConfig from(ConfigSource source) {
@@ -153,6 +169,20 @@ public record GatewayConfig(
               + drain.toSeconds()
               + "s");
     }
+    boolean sweepEnabled = r.bool("refresh.sweep-enabled", true);
+    Duration sweepInterval = r.duration("refresh.sweep-interval", Duration.ofSeconds(60));
+    Duration refreshWindow = r.duration("refresh.window", Duration.ofMinutes(5));
+    if (refreshWindow.compareTo(MAX_REFRESH_WINDOW) > 0) {
+      r.problems.add("refresh.window: must be at most 10m, got '" + r.raw("refresh.window") + "'");
+    }
+    Duration jitter = r.duration("refresh.jitter", Duration.ofSeconds(10));
+    Duration keepAliveAge = r.duration("refresh.keep-alive-age", Duration.ofDays(7));
+    if (keepAliveAge.compareTo(REFRESH_TOKEN_LIFETIME) >= 0) {
+      r.problems.add(
+          "refresh.keep-alive-age: must be less than 30d (Coze refresh tokens live 30 days), got '"
+              + r.raw("refresh.keep-alive-age")
+              + "'");
+    }
     List<AppSettings> apps = r.apps();
     r.throwIfAny();
     return new GatewayConfig(
@@ -170,6 +200,11 @@ public record GatewayConfig(
         primary,
         connect,
         request,
+        sweepEnabled,
+        sweepInterval,
+        refreshWindow,
+        jitter,
+        keepAliveAge,
         apps);
   }
 
@@ -189,6 +224,11 @@ public record GatewayConfig(
 
     Reader(ConfigSource source) {
       this.source = source;
+    }
+
+    /** The value as given, for messages. */
+    String raw(String key) {
+      return source.scalar(key);
     }
 
     String string(String key, String fallback) {
@@ -308,7 +348,10 @@ public record GatewayConfig(
       var m = DURATION.matcher(value.trim());
       if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
         problems.add(
-            key + ": must be a positive duration like 500ms, 30s, 5m or 1h, got '" + value + "'");
+            key
+                + ": must be a positive duration like 500ms, 30s, 5m, 1h or 7d, got '"
+                + value
+                + "'");
         return fallback;
       }
       long n = Long.parseLong(m.group(1));
@@ -316,7 +359,8 @@ public record GatewayConfig(
         case "ms" -> Duration.ofMillis(n);
         case "s" -> Duration.ofSeconds(n);
         case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
       };
     }
 

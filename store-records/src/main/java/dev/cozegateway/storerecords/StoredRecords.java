@@ -1,4 +1,4 @@
-package dev.cozegateway.adapters.embedded;
+package dev.cozegateway.storerecords;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -17,22 +17,26 @@ import dev.cozegateway.domain.Reason;
 import dev.cozegateway.domain.SealedSecret;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
  * The stored form of connections and authorizations: JSON of flat records made of strings, numbers
  * and bytes, so that the file format does not change when a domain type does, and a record can be
- * read with any JSON tool. Sealed bytes are stored as they are; nothing here decrypts. Each record
- * carries a layout version, {@code v}, for future migrations.
+ * read with any JSON tool (and {@code redis-cli}). Sealed bytes are stored as they are; nothing
+ * here decrypts. Each record carries a layout version, {@code v}, for future migrations.
+ *
+ * <p>Both stores use this one layout, so that a migration between them can copy records as they
+ * are. It is a library of the store adapters, not an adapter itself.
  */
-final class Records {
+public final class StoredRecords {
   private static final int V1 = 1;
 
   // Unknown fields are ignored, so that a rolled-back gateway can read what a newer one wrote.
   private static final ObjectMapper JSON =
       JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
-  private Records() {}
+  private StoredRecords() {}
 
   record ConnectionRecord(
       int v,
@@ -64,7 +68,7 @@ final class Records {
 
   record ErrorRecord(String reason, String message, String cozeLogId) {}
 
-  static byte[] encode(Connection c) {
+  public static byte[] encode(Connection c) {
     return write(
         new ConnectionRecord(
             V1,
@@ -80,7 +84,7 @@ final class Records {
             c.version()));
   }
 
-  static Connection decodeConnection(byte[] bytes) {
+  public static Connection decodeConnection(byte[] bytes) {
     ConnectionRecord r = read(bytes, ConnectionRecord.class);
     try {
       requireV1(r.v());
@@ -100,7 +104,7 @@ final class Records {
     }
   }
 
-  static byte[] encode(Authorization a) {
+  public static byte[] encode(Authorization a) {
     AuthorizationError error = a.error();
     return write(
         new AuthorizationRecord(
@@ -121,7 +125,7 @@ final class Records {
             a.requestId()));
   }
 
-  static Authorization decodeAuthorization(byte[] bytes) {
+  public static Authorization decodeAuthorization(byte[] bytes) {
     AuthorizationRecord r = read(bytes, AuthorizationRecord.class);
     try {
       requireV1(r.v());
@@ -169,7 +173,25 @@ final class Records {
     }
   }
 
-  private static GatewayException corrupt(String what, Exception cause) {
+  /** {@link #encode(Connection)} as text, for stores that keep strings. */
+  public static String toJson(Connection c) {
+    return new String(encode(c), StandardCharsets.UTF_8);
+  }
+
+  /** {@link #encode(Authorization)} as text, for stores that keep strings. */
+  public static String toJson(Authorization a) {
+    return new String(encode(a), StandardCharsets.UTF_8);
+  }
+
+  public static Connection connectionFromJson(String json) {
+    return decodeConnection(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public static Authorization authorizationFromJson(String json) {
+    return decodeAuthorization(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public static GatewayException corrupt(String what, Exception cause) {
     return new GatewayException.Internal(
         Reason.DATA_CORRUPT, "a stored " + what + " cannot be read", cause);
   }
