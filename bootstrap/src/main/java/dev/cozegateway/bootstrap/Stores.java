@@ -51,7 +51,8 @@ final class Stores {
               .withDatabase(settings.database())
               .withKeyPrefix(settings.keyPrefix())
               .withTimeouts(settings.connectTimeout(), settings.socketTimeout())
-              .withPoolSize(settings.poolSize());
+              .withPoolSize(settings.poolSize())
+              .withWaitForReplicas(settings.waitReplicas(), settings.waitTimeout());
       if (!settings.sentinelPasswordRef().isEmpty() || !settings.sentinelUser().isEmpty()) {
         redis =
             redis.withSentinelAuth(

@@ -238,6 +238,52 @@ class GatewayConfigTest {
   }
 
   @Test
+  void waitingForRedisReplicasIsOffByDefaultAndMappedWhenSet() throws Exception {
+    GatewayConfig defaults = load("store:\n  type: redis\n", Map.of());
+    assertThat(defaults.redis().waitReplicas()).isZero();
+    assertThat(defaults.redis().waitTimeout()).isEqualTo(Duration.ofSeconds(1));
+
+    GatewayConfig waiting =
+        load(
+            """
+            store:
+              type: redis
+              redis:
+                wait-replicas: 1
+                wait-timeout: 500ms
+            """,
+            Map.of("COZE_GATEWAY_STORE_REDIS_WAIT_REPLICAS", "2"));
+    dev.cozegateway.adapters.redis.RedisStoreConfig redis =
+        Stores.redisConfig(
+            waiting.redis(), Map.of(), new dev.cozegateway.domain.testing.FakeSecretVault());
+    assertThat(redis.waitReplicas()).as("the environment wins").isEqualTo(2);
+    assertThat(redis.waitTimeout()).isEqualTo(Duration.ofMillis(500));
+
+    assertThatThrownBy(
+            () -> load("store:\n  type: redis\n  redis:\n    wait-replicas: 6\n", Map.of()))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .anyMatch(p -> p.startsWith("store.redis.wait-replicas: ")));
+    // WAIT must answer within the socket timeout (2s by default).
+    GatewayConfig tooLong =
+        load(
+            "store:\n  type: redis\n  redis:\n    wait-replicas: 1\n    wait-timeout: 2s\n",
+            Map.of());
+    assertThatThrownBy(
+            () ->
+                Stores.redisConfig(
+                    tooLong.redis(),
+                    Map.of(),
+                    new dev.cozegateway.domain.testing.FakeSecretVault()))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems()).anyMatch(p -> p.startsWith("store.redis.wait-timeout: ")));
+  }
+
+  @Test
   void aPlainRedisPasswordAndAnUnknownStoreAreRefused() {
     assertThatThrownBy(
             () ->

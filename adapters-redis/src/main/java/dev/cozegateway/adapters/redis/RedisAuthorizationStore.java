@@ -29,7 +29,12 @@ import org.slf4j.LoggerFactory;
  * record, so a record is never stored without its state entry. A state entry whose record was never
  * stored (a create that failed, or lost to an earlier request id) names a record that does not
  * exist, so consuming it returns empty, as for an unknown state; it is removed on the losing path
- * and expires anyway. Thread-safe.
+ * and expires anyway.
+ *
+ * <p>Its writes never WAIT for replicas, even with {@link RedisStoreConfig#withWaitForReplicas}
+ * set: an authorization can be started again, so one that a failover loses costs its user a new
+ * authorization, not a connection. The connection it leads to is written by {@link
+ * RedisConnectionStore}, which does wait. Thread-safe.
  */
 final class RedisAuthorizationStore implements AuthorizationStore {
   /**

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
@@ -19,11 +20,21 @@ import redis.clients.jedis.UnifiedJedis;
  * version (the field the compare-and-set compares), plus one sorted set per tenant of connection
  * ids, all with score 0, so that ZRANGEBYLEX lists them in id order. A record and its tenant's
  * index share the tenant's hash tag, and every write changes both in one Lua script (see {@link
- * Scripts}). Connections never expire. Thread-safe.
+ * Scripts}). Connections never expire.
+ *
+ * <p>With {@link RedisStoreConfig#withWaitForReplicas} set, {@link #put} and a {@link
+ * #replaceIfVersion} that wrote return only once the configured number of replicas acknowledged the
+ * write ({@code WAIT}, on the connection that wrote), and fail with {@code STORE_UNAVAILABLE}
+ * otherwise, though the write is applied: so the new token pair of a refresh is persisted, and
+ * acknowledged by a replica where one exists, before any caller gets the new access token (see
+ * {@link RedisStore}). Thread-safe.
  */
 final class RedisConnectionStore implements ConnectionStore {
   /** How many keys {@link #forEachConnection} asks each SCAN for, and reads in one round trip. */
   static final int VISIT_BATCH = 200;
+
+  /** Whether a compare-and-set script's reply says it wrote. */
+  private static final Predicate<Object> WROTE = reply -> Long.valueOf(1).equals(reply);
 
   private final RedisStore store;
   private final Keys keys;
@@ -42,27 +53,29 @@ final class RedisConnectionStore implements ConnectionStore {
 
   @Override
   public void put(Connection connection) {
-    store.run(
+    store.runAcknowledged(
         Scripts.PUT_CONNECTION,
         keysOf(connection.name()),
         List.of(
             Long.toString(connection.version()),
             StoredRecords.toJson(connection),
-            connection.name().connectionId()));
+            connection.name().connectionId()),
+        reply -> true);
   }
 
   @Override
   public boolean replaceIfVersion(Connection updated, long expectedVersion) {
     Object written =
-        store.run(
+        store.runAcknowledged(
             Scripts.REPLACE_CONNECTION_IF_VERSION,
             keysOf(updated.name()),
             List.of(
                 Long.toString(expectedVersion),
                 Long.toString(updated.version()),
                 StoredRecords.toJson(updated),
-                updated.name().connectionId()));
-    return Long.valueOf(1).equals(written);
+                updated.name().connectionId()),
+            WROTE);
+    return WROTE.test(written);
   }
 
   @Override

@@ -12,11 +12,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -45,12 +48,25 @@ import redis.clients.jedis.resps.ScanResult;
  * MOVED or ASK redirection, which Redis answers instead of running it.)
  *
  * <p>Durability is Redis's: "a write that returns is durable" holds as far as the server's
- * persistence (AOF with {@code appendfsync always}) makes it so. Replication is asynchronous and
- * this store does not WAIT for replicas: when Sentinel or the cluster promotes a replica, the
- * writes the old master acknowledged but had not yet sent to it are lost. That is so after a crash,
- * and also after {@code SENTINEL FAILOVER}, which does not stop the old master from acknowledging
- * writes until the clients learn of the new one (so pause writes on the old master, {@code CLIENT
- * PAUSE WRITE}, and let the replica catch up before a planned failover). Thread-safe.
+ * persistence (AOF with {@code appendfsync always}) makes it so. Replication is asynchronous: when
+ * Sentinel or the cluster promotes a replica, the writes the old master acknowledged but had not
+ * yet sent to it are lost. That is so after a crash, and also after {@code SENTINEL FAILOVER},
+ * which does not stop the old master from acknowledging writes until the clients learn of the new
+ * one (so pause writes on the old master, {@code CLIENT PAUSE WRITE}, and let the replica catch up
+ * before a planned failover).
+ *
+ * <p>Connection writes can wait for replicas ({@link RedisStoreConfig#withWaitForReplicas}, off by
+ * default): then the new token pair is persisted, and acknowledged by that many replicas, before
+ * any caller gets the new access token. A {@code put}, or a {@code replaceIfVersion} that wrote, is
+ * followed by {@code WAIT} on the same pooled connection (one pipeline; in a cluster, routed by the
+ * record's key to the node that took the write), which counts the replicas that have every write of
+ * that connection so far. If fewer acknowledged it within the timeout, the write stays applied on
+ * the master but the call fails with {@code STORE_UNAVAILABLE}: the caller reports UNAVAILABLE
+ * instead of handing out a token that a failover could lose, and its next call finds the record.
+ * WAIT makes a loss unlikely, not impossible: Sentinel may still promote a replica that did not
+ * acknowledge (one that was not asked, or that fell behind later), and nothing here makes the
+ * replica persist it. Authorization writes never WAIT (they can be started again), nor do deletes
+ * and refresh leases. Thread-safe.
  */
 public final class RedisStore implements AutoCloseable {
   /** The longest a readiness probe waits to connect, and then for PONG. */
@@ -216,6 +232,73 @@ public final class RedisStore implements AutoCloseable {
             return redis.eval(script.source(), keys, args);
           }
         });
+  }
+
+  /**
+   * Runs a write script like {@link #run} and, if the store waits for replicas and {@code wrote}
+   * says from the script's reply that it wrote, then sends {@code WAIT} on the same connection (one
+   * pipeline, whose connection is held for both; in a cluster, the node of {@code keys.get(0)}).
+   * Without waiting for replicas, it is {@link #run}. In a cluster the pipeline follows no MOVED or
+   * ASK redirection (a resharding or a failover the client has not seen yet): the call fails with
+   * STORE_UNAVAILABLE, nothing applied, and a later call goes to the right node once the client has
+   * refreshed its slot map (which any other command's redirection does).
+   *
+   * @return the script's reply
+   * @throws GatewayException.Unavailable STORE_UNAVAILABLE if Redis fails, or if fewer replicas
+   *     than configured acknowledged the write within the timeout (it is applied on the master)
+   */
+  Object runAcknowledged(
+      LuaScript script, List<String> keys, List<String> args, Predicate<Object> wrote) {
+    int replicas = config.waitReplicas();
+    if (replicas == 0) {
+      return run(script, keys, args);
+    }
+    long timeoutMillis = config.waitTimeout().toMillis();
+    Acknowledged written =
+        call(
+            script.name(),
+            redis -> {
+              try (AbstractPipeline pipeline = redis.pipelined()) {
+                Object reply = run(pipeline, script, keys, args);
+                if (!wrote.test(reply)) {
+                  return new Acknowledged(reply, replicas);
+                }
+                Response<Long> acks = pipeline.waitReplicas(keys.get(0), replicas, timeoutMillis);
+                pipeline.sync();
+                return new Acknowledged(reply, acks.get());
+              }
+            });
+    if (written.replicas() < replicas) {
+      log.warn(
+          "Redis store: {} was applied, but acknowledged by {} of {} replica(s) within {} ms",
+          script.name(),
+          written.replicas(),
+          replicas,
+          timeoutMillis);
+      throw new GatewayException.Unavailable(
+          Reason.STORE_UNAVAILABLE,
+          UNAVAILABLE + ": the write was not acknowledged by " + replicas + " replica(s) in time",
+          Map.of(),
+          null);
+    }
+    return written.reply();
+  }
+
+  /** A script's reply, and how many replicas acknowledged the write. */
+  private record Acknowledged(Object reply, long replicas) {}
+
+  /** {@link #run}, in a pipeline: the script's reply, read before this returns. */
+  private static Object run(
+      AbstractPipeline pipeline, LuaScript script, List<String> keys, List<String> args) {
+    Response<Object> reply = pipeline.evalsha(script.sha1(), keys, args);
+    pipeline.sync();
+    try {
+      return reply.get();
+    } catch (JedisNoScriptException e) {
+      Response<Object> again = pipeline.eval(script.source(), keys, args);
+      pipeline.sync();
+      return again.get();
+    }
   }
 
   /**

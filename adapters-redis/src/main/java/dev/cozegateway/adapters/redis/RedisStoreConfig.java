@@ -41,6 +41,16 @@ import java.util.regex.Pattern;
  *     connection; {@code store.redis.socket-timeout}
  * @param poolSize the most connections the gateway opens to each Redis server (in a cluster, to
  *     each node); {@code store.redis.pool-size}
+ * @param waitReplicas how many replicas must acknowledge a connection write ({@code put}, and a
+ *     {@code replaceIfVersion} that wrote) before it returns: 0 (the default) waits for none, 1-5
+ *     sends {@code WAIT waitReplicas waitTimeout} after the write, on the same connection. A write
+ *     that fewer replicas acknowledged in time stays applied on the master, but the call fails with
+ *     {@code STORE_UNAVAILABLE}, so that the caller does not hand out a token pair (Coze refresh
+ *     tokens are single-use) that a failover to one of those replicas would lose. See {@link
+ *     RedisStore} for what this does and does not guarantee; {@code store.redis.wait-replicas}
+ * @param waitTimeout how long WAIT waits for the replicas' acknowledgements: 1 ms or more, and,
+ *     when {@code waitReplicas} is not 0, less than {@code socketTimeout} (the client would
+ *     otherwise give up on the reply first); {@code store.redis.wait-timeout}
  */
 public record RedisStoreConfig(
     Mode mode,
@@ -55,7 +65,9 @@ public record RedisStoreConfig(
     String keyPrefix,
     Duration connectTimeout,
     Duration socketTimeout,
-    int poolSize) {
+    int poolSize,
+    int waitReplicas,
+    Duration waitTimeout) {
 
   /** How the gateway finds its Redis. */
   public enum Mode {
@@ -144,6 +156,8 @@ public record RedisStoreConfig(
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
   public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(2);
   public static final int DEFAULT_POOL_SIZE = 16;
+  public static final Duration DEFAULT_WAIT_TIMEOUT = Duration.ofSeconds(1);
+  static final int MAX_WAIT_REPLICAS = 5;
   static final int MAX_POOL_SIZE = 1024;
   static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
 
@@ -181,6 +195,21 @@ public record RedisStoreConfig(
     if (poolSize < 1 || poolSize > MAX_POOL_SIZE) {
       problems.add("store.redis.pool-size: must be 1-" + MAX_POOL_SIZE + ", got " + poolSize);
     }
+    if (waitReplicas < 0 || waitReplicas > MAX_WAIT_REPLICAS) {
+      problems.add(
+          "store.redis.wait-replicas: must be 0-" + MAX_WAIT_REPLICAS + ", got " + waitReplicas);
+    }
+    checkTimeout("store.redis.wait-timeout", waitTimeout, problems);
+    if (waitReplicas > 0
+        && waitTimeout != null
+        && socketTimeout != null
+        && waitTimeout.compareTo(socketTimeout) >= 0) {
+      problems.add(
+          "store.redis.wait-timeout: must be shorter than store.redis.socket-timeout ("
+              + socketTimeout
+              + ") when store.redis.wait-replicas is set, got "
+              + waitTimeout);
+    }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
@@ -201,7 +230,9 @@ public record RedisStoreConfig(
         DEFAULT_KEY_PREFIX,
         DEFAULT_CONNECT_TIMEOUT,
         DEFAULT_SOCKET_TIMEOUT,
-        DEFAULT_POOL_SIZE);
+        DEFAULT_POOL_SIZE,
+        0,
+        DEFAULT_WAIT_TIMEOUT);
   }
 
   /**
@@ -222,7 +253,9 @@ public record RedisStoreConfig(
         DEFAULT_KEY_PREFIX,
         DEFAULT_CONNECT_TIMEOUT,
         DEFAULT_SOCKET_TIMEOUT,
-        DEFAULT_POOL_SIZE);
+        DEFAULT_POOL_SIZE,
+        0,
+        DEFAULT_WAIT_TIMEOUT);
   }
 
   /**
@@ -243,7 +276,9 @@ public record RedisStoreConfig(
         DEFAULT_KEY_PREFIX,
         DEFAULT_CONNECT_TIMEOUT,
         DEFAULT_SOCKET_TIMEOUT,
-        DEFAULT_POOL_SIZE);
+        DEFAULT_POOL_SIZE,
+        0,
+        DEFAULT_WAIT_TIMEOUT);
   }
 
   /** With AUTH as the default user on the Redis servers ({@code null}: no AUTH). */
@@ -261,7 +296,9 @@ public record RedisStoreConfig(
         keyPrefix,
         connectTimeout,
         socketTimeout,
-        poolSize);
+        poolSize,
+        waitReplicas,
+        waitTimeout);
   }
 
   /** With AUTH as an ACL user on the Redis servers. */
@@ -279,7 +316,9 @@ public record RedisStoreConfig(
         keyPrefix,
         connectTimeout,
         socketTimeout,
-        poolSize);
+        poolSize,
+        waitReplicas,
+        waitTimeout);
   }
 
   /**
@@ -306,7 +345,9 @@ public record RedisStoreConfig(
         keyPrefix,
         connectTimeout,
         socketTimeout,
-        poolSize);
+        poolSize,
+        waitReplicas,
+        waitTimeout);
   }
 
   public RedisStoreConfig withTls(boolean newTls) {
@@ -323,7 +364,9 @@ public record RedisStoreConfig(
         keyPrefix,
         connectTimeout,
         socketTimeout,
-        poolSize);
+        poolSize,
+        waitReplicas,
+        waitTimeout);
   }
 
   public RedisStoreConfig withDatabase(int newDatabase) {
@@ -340,7 +383,9 @@ public record RedisStoreConfig(
         keyPrefix,
         connectTimeout,
         socketTimeout,
-        poolSize);
+        poolSize,
+        waitReplicas,
+        waitTimeout);
   }
 
   public RedisStoreConfig withKeyPrefix(String newKeyPrefix) {
@@ -357,7 +402,9 @@ public record RedisStoreConfig(
         newKeyPrefix,
         connectTimeout,
         socketTimeout,
-        poolSize);
+        poolSize,
+        waitReplicas,
+        waitTimeout);
   }
 
   public RedisStoreConfig withTimeouts(Duration newConnectTimeout, Duration newSocketTimeout) {
@@ -374,7 +421,9 @@ public record RedisStoreConfig(
         keyPrefix,
         newConnectTimeout,
         newSocketTimeout,
-        poolSize);
+        poolSize,
+        waitReplicas,
+        waitTimeout);
   }
 
   public RedisStoreConfig withPoolSize(int newPoolSize) {
@@ -391,7 +440,36 @@ public record RedisStoreConfig(
         keyPrefix,
         connectTimeout,
         socketTimeout,
-        newPoolSize);
+        newPoolSize,
+        waitReplicas,
+        waitTimeout);
+  }
+
+  /**
+   * With the connection writes ({@code put}, and a {@code replaceIfVersion} that wrote) followed by
+   * {@code WAIT replicas timeout} on the same connection, and failing with {@code
+   * STORE_UNAVAILABLE} (though applied) when fewer than {@code replicas} acknowledged them in time;
+   * 0 turns it off (the default). Authorization writes never WAIT: they can be started again (a
+   * lost authorization only makes its user authorize again). Refresh lease writes do not WAIT
+   * either.
+   */
+  public RedisStoreConfig withWaitForReplicas(int replicas, Duration timeout) {
+    return new RedisStoreConfig(
+        mode,
+        host,
+        port,
+        sentinel,
+        clusterNodes,
+        user,
+        password,
+        tls,
+        database,
+        keyPrefix,
+        connectTimeout,
+        socketTimeout,
+        poolSize,
+        replicas,
+        timeout);
   }
 
   /**
@@ -434,6 +512,10 @@ public record RedisStoreConfig(
         + socketTimeout
         + ", poolSize="
         + poolSize
+        + ", waitReplicas="
+        + waitReplicas
+        + ", waitTimeout="
+        + waitTimeout
         + "]";
   }
 

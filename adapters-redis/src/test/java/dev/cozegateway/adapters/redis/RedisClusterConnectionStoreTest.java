@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import dev.cozegateway.domain.Connection;
+import dev.cozegateway.domain.GatewayException;
+import dev.cozegateway.domain.Reason;
 import dev.cozegateway.domain.contract.ConnectionStoreContract;
 import dev.cozegateway.domain.port.ConnectionStore;
 import java.time.Duration;
@@ -106,6 +108,50 @@ class RedisClusterConnectionStoreTest extends ConnectionStoreContract {
         .map(line -> line.substring("id=".length(), line.indexOf(' ')))
         .findFirst()
         .orElse(null);
+  }
+
+  /**
+   * WAIT goes to the master that took the write, over the connection that sent it: each write's
+   * node runs one WAIT; with no replicas in this cluster, none acknowledges, and the applied write
+   * fails with STORE_UNAVAILABLE.
+   */
+  @Test
+  void withWaitForReplicasEachWriteWaitsOnItsOwnNode() {
+    RedisStoreConfig config = cluster.config();
+    RedisConnectionStore connections = new RedisConnectionStore(stores.open(config));
+    RedisConnectionStore waiting =
+        new RedisConnectionStore(
+            stores.open(config.withWaitForReplicas(1, Duration.ofMillis(200))));
+    Set<Integer> servedBy = new HashSet<>();
+    for (int t = 0; t < 6; t++) {
+      String tenant = "tenant-" + t;
+      connections.put(connection(tenant, "c", 1));
+      String key = config.keyPrefix() + "{t:" + tenant + "}:conn:c";
+      try (Jedis node = cluster.rawFor(key)) {
+        servedBy.add(node.getConnection().getHostAndPort().getPort());
+        long before = waitCalls(node);
+
+        Throwable failure =
+            catchThrowable(() -> waiting.replaceIfVersion(connection(tenant, "c", 2), 1));
+
+        assertThat(failure).isInstanceOf(GatewayException.Unavailable.class);
+        assertThat(((GatewayException) failure).reason()).isEqualTo(Reason.STORE_UNAVAILABLE);
+        assertThat(failure.getMessage()).contains("not acknowledged by 1 replica(s)");
+        assertThat(waitCalls(node)).as("WAITs on the node of " + key).isEqualTo(before + 1);
+        assertThat(node.hget(key, "version")).isEqualTo("2");
+      }
+    }
+    assertThat(servedBy).as("the masters that held a written connection").hasSizeGreaterThan(1);
+  }
+
+  /** How many WAIT commands the node has run, from INFO commandstats. */
+  private static long waitCalls(Jedis node) {
+    return node.info("commandstats")
+        .lines()
+        .filter(line -> line.startsWith("cmdstat_wait:"))
+        .findFirst()
+        .map(line -> Long.parseLong(line.replaceAll("^cmdstat_wait:calls=(\\d+),.*$", "$1")))
+        .orElse(0L);
   }
 
   @Test

@@ -12,6 +12,7 @@ import dev.cozegateway.domain.SealedSecret;
 import dev.cozegateway.domain.contract.ConnectionStoreContract;
 import dev.cozegateway.domain.port.ConnectionStore;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -176,6 +177,80 @@ class RedisConnectionStoreTest extends ConnectionStoreContract {
   }
 
   @Test
+  void withoutWaitForReplicasNoWriteSendsWait() {
+    RedisStoreConfig config = redis.config();
+    assertThat(config.waitReplicas()).as("the default").isZero();
+    RedisConnectionStore connections = new RedisConnectionStore(stores.open(config));
+    try (Jedis raw = redis.raw()) {
+      long before = waitCalls(raw);
+
+      connections.put(connection("acme", "c1", 1));
+      assertThat(connections.replaceIfVersion(connection("acme", "c1", 2), 1)).isTrue();
+
+      assertThat(waitCalls(raw)).isEqualTo(before);
+    }
+  }
+
+  /**
+   * No replica ever acknowledges on a server without one: the compare-and-set is applied, but the
+   * caller must not hand out what it wrote, so it fails; the record is there for the next call.
+   */
+  @Test
+  void aWriteNoReplicaAcknowledgedIsAppliedButUnavailable() {
+    RedisStoreConfig config = redis.config();
+    new RedisConnectionStore(stores.open(config)).put(connection("acme", "c1", 1));
+    RedisConnectionStore waiting =
+        new RedisConnectionStore(
+            stores.open(config.withWaitForReplicas(1, Duration.ofMillis(200))));
+
+    GatewayException.Unavailable failure =
+        catchThrowableOfType(
+            GatewayException.Unavailable.class,
+            () -> waiting.replaceIfVersion(connection("acme", "c1", 2), 1));
+
+    assertThat(failure).isNotNull();
+    assertThat(failure.reason()).isEqualTo(Reason.STORE_UNAVAILABLE);
+    assertThat(failure.getMessage())
+        .contains("not acknowledged by 1 replica(s)")
+        .doesNotContain("127.0.0.1");
+    assertThat(waiting.find(name("acme", "c1"))).contains(connection("acme", "c1", 2));
+    try (Jedis raw = redis.raw()) {
+      assertThat(raw.hget(config.keyPrefix() + "{t:acme}:conn:c1", "version")).isEqualTo("2");
+    }
+  }
+
+  @Test
+  void aPutNoReplicaAcknowledgedIsAppliedButUnavailable() {
+    RedisConnectionStore waiting =
+        new RedisConnectionStore(
+            stores.open(redis.config().withWaitForReplicas(1, Duration.ofMillis(200))));
+
+    GatewayException.Unavailable failure =
+        catchThrowableOfType(
+            GatewayException.Unavailable.class, () -> waiting.put(connection("acme", "c1", 1)));
+
+    assertThat(failure.reason()).isEqualTo(Reason.STORE_UNAVAILABLE);
+    assertThat(failure.getMessage()).contains("not acknowledged by 1 replica(s)");
+    assertThat(waiting.find(name("acme", "c1"))).contains(connection("acme", "c1", 1));
+  }
+
+  @Test
+  void aCompareAndSetThatDoesNotWriteDoesNotWait() {
+    RedisStoreConfig config = redis.config();
+    new RedisConnectionStore(stores.open(config)).put(connection("acme", "c1", 1));
+    RedisConnectionStore waiting =
+        new RedisConnectionStore(
+            stores.open(config.withWaitForReplicas(1, Duration.ofMillis(200))));
+    try (Jedis raw = redis.raw()) {
+      long before = waitCalls(raw);
+
+      assertThat(waiting.replaceIfVersion(connection("acme", "c1", 3), 2)).isFalse();
+
+      assertThat(waitCalls(raw)).isEqualTo(before);
+    }
+  }
+
+  @Test
   void anUnreadableRecordIsDataCorruptNotAParseError() {
     RedisStoreConfig config = redis.config();
     RedisConnectionStore connections = new RedisConnectionStore(stores.open(config));
@@ -189,6 +264,16 @@ class RedisConnectionStoreTest extends ConnectionStoreContract {
 
     assertThat(failure.reason()).isEqualTo(Reason.DATA_CORRUPT);
     assertThat(failure.getMessage()).doesNotContain("oops");
+  }
+
+  /** How many WAIT commands the server has run, from INFO commandstats. */
+  private static long waitCalls(Jedis raw) {
+    return raw.info("commandstats")
+        .lines()
+        .filter(line -> line.startsWith("cmdstat_wait:"))
+        .findFirst()
+        .map(line -> Long.parseLong(line.replaceAll("^cmdstat_wait:calls=(\\d+),.*$", "$1")))
+        .orElse(0L);
   }
 
   @Test

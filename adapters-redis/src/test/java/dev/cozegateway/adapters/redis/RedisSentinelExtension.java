@@ -118,6 +118,21 @@ final class RedisSentinelExtension implements BeforeAllCallback, AfterAllCallbac
     }
   }
 
+  /** The port of the replica: the server that is not the master the first sentinel names. */
+  int replicaPort() {
+    int master = masterPort();
+    return servers.stream()
+        .mapToInt(RedisProcess::port)
+        .filter(port -> port != master)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** Waits until the replica is linked to the master and has every write the master has. */
+  void awaitReplicaInSync() {
+    awaitReplicaInSync(masterPort(), replicaPort());
+  }
+
   /** A plain connection to the server on {@code port}. Close it. */
   Jedis raw(int port) {
     return RedisProcess.connect(port, null);

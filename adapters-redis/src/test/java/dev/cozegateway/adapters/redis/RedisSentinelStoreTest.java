@@ -80,6 +80,51 @@ class RedisSentinelStoreTest {
     }
   }
 
+  /**
+   * With {@code wait-replicas 1}, a write returns only once the replica acknowledged it, so the
+   * replica has it as soon as the call returns: read there at once, without waiting.
+   */
+  @Test
+  void withWaitForReplicasTheReplicaHasEachConnectionWriteWhenItReturns() {
+    // After another test's failover, the old master may still be joining as the replica.
+    sentinel.awaitReplicaInSync();
+    RedisStoreConfig config = sentinel.config().withWaitForReplicas(1, Duration.ofSeconds(4));
+    RedisConnectionStore connections = new RedisConnectionStore(stores.open(config));
+    String key = config.keyPrefix() + "{t:acme}:conn:alice";
+    try (Jedis master = sentinel.raw(sentinel.masterPort());
+        Jedis replica = sentinel.raw(sentinel.replicaPort())) {
+      // The scripts are loaded again (EVALSHA fails with NOSCRIPT, then EVAL) in the pipeline.
+      master.scriptFlush();
+      long waitsBefore = waitCalls(master);
+
+      connections.put(connection("alice", 1));
+
+      assertThat(replica.hget(key, "version")).as("on the replica after put").isEqualTo("1");
+      assertThat(replica.zrange(config.keyPrefix() + "{t:acme}:conns", 0, -1))
+          .containsExactly("alice");
+
+      assertThat(connections.replaceIfVersion(connection("alice", 2), 1)).isTrue();
+
+      assertThat(replica.hget(key, "version"))
+          .as("on the replica after replaceIfVersion")
+          .isEqualTo("2");
+      assertThat(connections.replaceIfVersion(connection("alice", 3), 1)).isFalse();
+      assertThat(connections.find(connection("alice", 1).name())).contains(connection("alice", 2));
+      assertThat(waitCalls(master)).as("one WAIT per write that wrote").isEqualTo(waitsBefore + 2);
+    }
+  }
+
+  /** How many WAIT commands the server has run, from INFO commandstats. */
+  private static long waitCalls(Jedis server) {
+    return server
+        .info("commandstats")
+        .lines()
+        .filter(line -> line.startsWith("cmdstat_wait:"))
+        .findFirst()
+        .map(line -> Long.parseLong(line.replaceAll("^cmdstat_wait:calls=(\\d+),.*$", "$1")))
+        .orElse(0L);
+  }
+
   @Test
   void aStoreOpenedBeforeTheSentinelsKnowItsMasterConnectsOnceTheyDo() {
     // The sentinels answer, but monitor no master by that name: the client cannot be built yet.

@@ -66,7 +66,47 @@ class RedisStoreConfigTest {
                 "gw.prod:",
                 Duration.ofMillis(500),
                 Duration.ofSeconds(3),
-                32));
+                32,
+                0,
+                RedisStoreConfig.DEFAULT_WAIT_TIMEOUT));
+  }
+
+  @Test
+  void waitingForReplicasIsOffByDefaultAndSetTogetherWithItsTimeout() {
+    assertThat(LOCAL.waitReplicas()).isZero();
+    assertThat(LOCAL.waitTimeout()).isEqualTo(Duration.ofSeconds(1));
+
+    RedisStoreConfig waiting = LOCAL.withWaitForReplicas(2, Duration.ofMillis(300));
+
+    assertThat(waiting.waitReplicas()).isEqualTo(2);
+    assertThat(waiting.waitTimeout()).isEqualTo(Duration.ofMillis(300));
+    assertThat(waiting.withPoolSize(4).waitReplicas()).as("kept by other withers").isEqualTo(2);
+    assertThat(waiting.toString()).contains("waitReplicas=2").contains("waitTimeout=PT0.3S");
+  }
+
+  @Test
+  void aBadWaitForReplicasNamesItsKey() {
+    assertRejected(
+        () -> LOCAL.withWaitForReplicas(-1, Duration.ofSeconds(1)), "store.redis.wait-replicas: ");
+    assertRejected(
+        () -> LOCAL.withWaitForReplicas(6, Duration.ofSeconds(1)), "store.redis.wait-replicas: ");
+    assertRejected(() -> LOCAL.withWaitForReplicas(1, Duration.ZERO), "store.redis.wait-timeout: ");
+    assertRejected(() -> LOCAL.withWaitForReplicas(1, null), "store.redis.wait-timeout: ");
+    // WAIT must answer before the client stops waiting for the reply.
+    assertRejected(
+        () ->
+            LOCAL
+                .withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2))
+                .withWaitForReplicas(1, Duration.ofSeconds(2)),
+        "store.redis.wait-timeout: ");
+    // Off, the timeout is not compared with the socket timeout.
+    assertThat(
+            LOCAL
+                .withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(500))
+                .withWaitForReplicas(0, Duration.ofSeconds(1))
+                .waitReplicas())
+        .isZero();
+    assertThat(LOCAL.withWaitForReplicas(5, Duration.ofMillis(1999)).waitReplicas()).isEqualTo(5);
   }
 
   @Test
@@ -111,7 +151,9 @@ class RedisStoreConfigTest {
                 "cozegw:",
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(1),
-                1),
+                1,
+                0,
+                Duration.ofMillis(500)),
         "store.redis.mode: ");
   }
 
@@ -280,7 +322,9 @@ class RedisStoreConfigTest {
         "cozegw:",
         Duration.ofSeconds(1),
         Duration.ofSeconds(1),
-        1);
+        1,
+        0,
+        Duration.ofMillis(500));
   }
 
   private static void assertRejected(Runnable build, String keyAndColon) {

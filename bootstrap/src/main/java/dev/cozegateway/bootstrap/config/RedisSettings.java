@@ -10,6 +10,9 @@ import java.util.List;
  * @param passwordRef {@code env:NAME}, {@code file:/path} or {@code enc:…}; empty for none
  * @param sentinelNodes {@code host:port} of each sentinel (sentinel mode)
  * @param clusterNodes {@code host:port} of some cluster nodes to start from (cluster mode)
+ * @param waitReplicas how many replicas must acknowledge each connection write (WAIT) before it
+ *     returns; 0 for none
+ * @param waitTimeout how long WAIT waits for them
  */
 public record RedisSettings(
     String mode,
@@ -23,6 +26,8 @@ public record RedisSettings(
     Duration connectTimeout,
     Duration socketTimeout,
     int poolSize,
+    int waitReplicas,
+    Duration waitTimeout,
     String sentinelMasterName,
     List<String> sentinelNodes,
     String sentinelUser,
