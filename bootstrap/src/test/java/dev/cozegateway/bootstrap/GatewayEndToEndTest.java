@@ -19,7 +19,6 @@ import dev.cozegateway.api.v1.Connection;
 import dev.cozegateway.api.v1.GetAccessTokenRequest;
 import dev.cozegateway.api.v1.GetAuthorizationRequest;
 import dev.cozegateway.api.v1.GetConnectionRequest;
-import dev.cozegateway.api.v1.StartAuthorizationRequest;
 import dev.cozegateway.bootstrap.config.ConfigSource;
 import dev.cozegateway.bootstrap.config.GatewayConfig;
 import dev.cozegateway.sandbox.CozeSandbox;
@@ -142,20 +141,12 @@ class GatewayEndToEndTest {
   }
 
   private Authorization startAuthorization() {
-    return auth.startAuthorization(
-        StartAuthorizationRequest.newBuilder()
-            .setParent(SandboxWiring.TENANT)
-            .setApp("apps/" + SandboxWiring.WEB_APP)
-            .setConnectionId("alice")
-            .setSubject("user-alice")
-            .build());
+    return Alice.startAuthorization(auth);
   }
 
   /** The end user's browser: authorize page, consent (auto-approved), then our callback. */
   private HttpResponse<String> followInBrowser(String authorizeUri) throws Exception {
-    return browser.send(
-        HttpRequest.newBuilder(URI.create(authorizeUri)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return Alice.followInBrowser(authorizeUri);
   }
 
   private AccessToken accessToken() {

@@ -6,9 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cozegateway.adapters.vault.KeyRing;
 import dev.cozegateway.api.v1.AuthServiceGrpc;
-import dev.cozegateway.api.v1.Authorization;
 import dev.cozegateway.api.v1.GetAccessTokenRequest;
-import dev.cozegateway.api.v1.StartAuthorizationRequest;
 import dev.cozegateway.bootstrap.config.ConfigSource;
 import dev.cozegateway.bootstrap.config.GatewayConfig;
 import dev.cozegateway.sandbox.CozeSandbox;
@@ -20,10 +18,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -76,22 +70,7 @@ class KeyRotationTest {
       AuthServiceGrpc.AuthServiceBlockingStub auth =
           AuthServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
       if (connect) {
-        Authorization pending =
-            auth.startAuthorization(
-                StartAuthorizationRequest.newBuilder()
-                    .setParent(SandboxWiring.TENANT)
-                    .setApp("apps/" + SandboxWiring.WEB_APP)
-                    .setConnectionId("alice")
-                    .setSubject("user-alice")
-                    .build());
-        HttpResponse<String> page =
-            HttpClient.newBuilder()
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build()
-                .send(
-                    HttpRequest.newBuilder(URI.create(pending.getAuthorizeUri())).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        assertThat(page.body()).contains("Coze account connected");
+        Alice.connect(auth);
       }
       return auth.getAccessToken(
               GetAccessTokenRequest.newBuilder().setConnection(CONNECTION).build())

@@ -9,11 +9,9 @@ import dev.cozegateway.adapters.redis.RedisServerExtension;
 import dev.cozegateway.adapters.vault.KeyRing;
 import dev.cozegateway.api.v1.AccessToken;
 import dev.cozegateway.api.v1.AuthServiceGrpc;
-import dev.cozegateway.api.v1.Authorization;
 import dev.cozegateway.api.v1.Connection;
 import dev.cozegateway.api.v1.GetAccessTokenRequest;
 import dev.cozegateway.api.v1.GetConnectionRequest;
-import dev.cozegateway.api.v1.StartAuthorizationRequest;
 import dev.cozegateway.bootstrap.config.ConfigSource;
 import dev.cozegateway.bootstrap.config.GatewayConfig;
 import dev.cozegateway.sandbox.CozeSandbox;
@@ -26,10 +24,6 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -116,23 +110,7 @@ class ReplicasOnRedisTest {
   }
 
   private void connectAlice() throws Exception {
-    Authorization pending =
-        replica(1)
-            .startAuthorization(
-                StartAuthorizationRequest.newBuilder()
-                    .setParent(SandboxWiring.TENANT)
-                    .setApp("apps/" + SandboxWiring.WEB_APP)
-                    .setConnectionId("alice")
-                    .setSubject("user-alice")
-                    .build());
-    HttpResponse<String> page =
-        HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .build()
-            .send(
-                HttpRequest.newBuilder(URI.create(pending.getAuthorizeUri())).build(),
-                HttpResponse.BodyHandlers.ofString());
-    assertThat(page.body()).contains("Coze account connected");
+    Alice.connect(replica(1));
   }
 
   private HealthCheckResponse.ServingStatus health(int replica) {

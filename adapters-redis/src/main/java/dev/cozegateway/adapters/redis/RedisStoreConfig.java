@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -217,22 +218,7 @@ public record RedisStoreConfig(
 
   /** A server at {@code host}:{@code port} without AUTH or TLS, with every other default. */
   public static RedisStoreConfig standalone(String host, int port) {
-    return new RedisStoreConfig(
-        Mode.STANDALONE,
-        host,
-        port,
-        null,
-        List.of(),
-        null,
-        null,
-        false,
-        0,
-        DEFAULT_KEY_PREFIX,
-        DEFAULT_CONNECT_TIMEOUT,
-        DEFAULT_SOCKET_TIMEOUT,
-        DEFAULT_POOL_SIZE,
-        0,
-        DEFAULT_WAIT_TIMEOUT);
+    return create(Mode.STANDALONE, c -> c.host = host, c -> c.port = port);
   }
 
   /**
@@ -240,22 +226,7 @@ public record RedisStoreConfig(
    * the sentinels) or TLS, and every other default.
    */
   public static RedisStoreConfig sentinel(String masterName, List<Node> sentinels) {
-    return new RedisStoreConfig(
-        Mode.SENTINEL,
-        null,
-        0,
-        new Sentinel(masterName, sentinels, null, null),
-        List.of(),
-        null,
-        null,
-        false,
-        0,
-        DEFAULT_KEY_PREFIX,
-        DEFAULT_CONNECT_TIMEOUT,
-        DEFAULT_SOCKET_TIMEOUT,
-        DEFAULT_POOL_SIZE,
-        0,
-        DEFAULT_WAIT_TIMEOUT);
+    return create(Mode.SENTINEL, c -> c.sentinel = new Sentinel(masterName, sentinels, null, null));
   }
 
   /**
@@ -263,62 +234,17 @@ public record RedisStoreConfig(
    * from them), without AUTH or TLS, with every other default.
    */
   public static RedisStoreConfig cluster(List<Node> seedNodes) {
-    return new RedisStoreConfig(
-        Mode.CLUSTER,
-        null,
-        0,
-        null,
-        seedNodes,
-        null,
-        null,
-        false,
-        0,
-        DEFAULT_KEY_PREFIX,
-        DEFAULT_CONNECT_TIMEOUT,
-        DEFAULT_SOCKET_TIMEOUT,
-        DEFAULT_POOL_SIZE,
-        0,
-        DEFAULT_WAIT_TIMEOUT);
+    return create(Mode.CLUSTER, c -> c.clusterNodes = seedNodes);
   }
 
   /** With AUTH as the default user on the Redis servers ({@code null}: no AUTH). */
   public RedisStoreConfig withPassword(Secret newPassword) {
-    return new RedisStoreConfig(
-        mode,
-        host,
-        port,
-        sentinel,
-        clusterNodes,
-        user,
-        newPassword,
-        tls,
-        database,
-        keyPrefix,
-        connectTimeout,
-        socketTimeout,
-        poolSize,
-        waitReplicas,
-        waitTimeout);
+    return with(c -> c.password = newPassword);
   }
 
   /** With AUTH as an ACL user on the Redis servers. */
   public RedisStoreConfig withUser(String newUser, Secret newPassword) {
-    return new RedisStoreConfig(
-        mode,
-        host,
-        port,
-        sentinel,
-        clusterNodes,
-        newUser,
-        newPassword,
-        tls,
-        database,
-        keyPrefix,
-        connectTimeout,
-        socketTimeout,
-        poolSize,
-        waitReplicas,
-        waitTimeout);
+    return with(c -> c.user = newUser, c -> c.password = newPassword);
   }
 
   /**
@@ -332,117 +258,30 @@ public record RedisStoreConfig(
       throw new IllegalArgumentException(
           "store.redis.sentinel.user: only in mode SENTINEL, not " + mode);
     }
-    return new RedisStoreConfig(
-        mode,
-        host,
-        port,
-        new Sentinel(sentinel.masterName(), sentinel.nodes(), newUser, newPassword),
-        clusterNodes,
-        user,
-        password,
-        tls,
-        database,
-        keyPrefix,
-        connectTimeout,
-        socketTimeout,
-        poolSize,
-        waitReplicas,
-        waitTimeout);
+    return with(
+        c ->
+            c.sentinel =
+                new Sentinel(sentinel.masterName(), sentinel.nodes(), newUser, newPassword));
   }
 
   public RedisStoreConfig withTls(boolean newTls) {
-    return new RedisStoreConfig(
-        mode,
-        host,
-        port,
-        sentinel,
-        clusterNodes,
-        user,
-        password,
-        newTls,
-        database,
-        keyPrefix,
-        connectTimeout,
-        socketTimeout,
-        poolSize,
-        waitReplicas,
-        waitTimeout);
+    return with(c -> c.tls = newTls);
   }
 
   public RedisStoreConfig withDatabase(int newDatabase) {
-    return new RedisStoreConfig(
-        mode,
-        host,
-        port,
-        sentinel,
-        clusterNodes,
-        user,
-        password,
-        tls,
-        newDatabase,
-        keyPrefix,
-        connectTimeout,
-        socketTimeout,
-        poolSize,
-        waitReplicas,
-        waitTimeout);
+    return with(c -> c.database = newDatabase);
   }
 
   public RedisStoreConfig withKeyPrefix(String newKeyPrefix) {
-    return new RedisStoreConfig(
-        mode,
-        host,
-        port,
-        sentinel,
-        clusterNodes,
-        user,
-        password,
-        tls,
-        database,
-        newKeyPrefix,
-        connectTimeout,
-        socketTimeout,
-        poolSize,
-        waitReplicas,
-        waitTimeout);
+    return with(c -> c.keyPrefix = newKeyPrefix);
   }
 
   public RedisStoreConfig withTimeouts(Duration newConnectTimeout, Duration newSocketTimeout) {
-    return new RedisStoreConfig(
-        mode,
-        host,
-        port,
-        sentinel,
-        clusterNodes,
-        user,
-        password,
-        tls,
-        database,
-        keyPrefix,
-        newConnectTimeout,
-        newSocketTimeout,
-        poolSize,
-        waitReplicas,
-        waitTimeout);
+    return with(c -> c.connectTimeout = newConnectTimeout, c -> c.socketTimeout = newSocketTimeout);
   }
 
   public RedisStoreConfig withPoolSize(int newPoolSize) {
-    return new RedisStoreConfig(
-        mode,
-        host,
-        port,
-        sentinel,
-        clusterNodes,
-        user,
-        password,
-        tls,
-        database,
-        keyPrefix,
-        connectTimeout,
-        socketTimeout,
-        newPoolSize,
-        waitReplicas,
-        waitTimeout);
+    return with(c -> c.poolSize = newPoolSize);
   }
 
   /**
@@ -454,22 +293,87 @@ public record RedisStoreConfig(
    * either.
    */
   public RedisStoreConfig withWaitForReplicas(int replicas, Duration timeout) {
-    return new RedisStoreConfig(
-        mode,
-        host,
-        port,
-        sentinel,
-        clusterNodes,
-        user,
-        password,
-        tls,
-        database,
-        keyPrefix,
-        connectTimeout,
-        socketTimeout,
-        poolSize,
-        replicas,
-        timeout);
+    return with(c -> c.waitReplicas = replicas, c -> c.waitTimeout = timeout);
+  }
+
+  /** The factories' defaults in {@code mode}, changed by {@code changes} in order, validated. */
+  @SafeVarargs
+  private static RedisStoreConfig create(Mode mode, Consumer<Copy>... changes) {
+    return new Copy(mode).build(changes);
+  }
+
+  /** This configuration changed by {@code changes} in order, validated again. */
+  @SafeVarargs
+  private RedisStoreConfig with(Consumer<Copy>... changes) {
+    return new Copy(this).build(changes);
+  }
+
+  /**
+   * A configuration's components, open to change, for the factories and withers: {@link
+   * #build(Consumer[])} is the one place that calls the canonical constructor, which validates.
+   */
+  private static final class Copy {
+    Mode mode;
+    String host;
+    int port;
+    Sentinel sentinel;
+    List<Node> clusterNodes = List.of();
+    String user;
+    Secret password;
+    boolean tls;
+    int database;
+    String keyPrefix = DEFAULT_KEY_PREFIX;
+    Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    Duration socketTimeout = DEFAULT_SOCKET_TIMEOUT;
+    int poolSize = DEFAULT_POOL_SIZE;
+    int waitReplicas;
+    Duration waitTimeout = DEFAULT_WAIT_TIMEOUT;
+
+    /** The factories' defaults: no AUTH, no TLS, database 0, no WAIT. */
+    Copy(Mode mode) {
+      this.mode = mode;
+    }
+
+    Copy(RedisStoreConfig from) {
+      mode = from.mode;
+      host = from.host;
+      port = from.port;
+      sentinel = from.sentinel;
+      clusterNodes = from.clusterNodes;
+      user = from.user;
+      password = from.password;
+      tls = from.tls;
+      database = from.database;
+      keyPrefix = from.keyPrefix;
+      connectTimeout = from.connectTimeout;
+      socketTimeout = from.socketTimeout;
+      poolSize = from.poolSize;
+      waitReplicas = from.waitReplicas;
+      waitTimeout = from.waitTimeout;
+    }
+
+    /** Applies {@code changes} in order, then validates through the canonical constructor. */
+    RedisStoreConfig build(Consumer<Copy>[] changes) {
+      for (Consumer<Copy> change : changes) {
+        change.accept(this);
+      }
+      return new RedisStoreConfig(
+          mode,
+          host,
+          port,
+          sentinel,
+          clusterNodes,
+          user,
+          password,
+          tls,
+          database,
+          keyPrefix,
+          connectTimeout,
+          socketTimeout,
+          poolSize,
+          waitReplicas,
+          waitTimeout);
+    }
   }
 
   /**
