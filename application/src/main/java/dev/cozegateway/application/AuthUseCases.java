@@ -7,11 +7,16 @@ import dev.cozegateway.domain.port.CozeOAuth;
 import dev.cozegateway.domain.port.RefreshLeases;
 import dev.cozegateway.domain.port.SecretVault;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.InstantSource;
 
 /**
  * Builds the OAuth broker's use cases from its ports, with plain constructors: the one place that
  * knows how they fit together. The bootstrap's injector calls it; tests call it directly.
+ *
+ * <p>{@code leaseTtl} is how long a refresh lease lives unless renewed (see {@link
+ * GetAccessToken#DEFAULT_LEASE_TTL}); between {@link GetAccessToken#MIN_LEASE_TTL} and {@link
+ * GetAccessToken#MAX_LEASE_TTL}.
  */
 public final class AuthUseCases {
   private final StartAuthorization startAuthorization;
@@ -29,6 +34,7 @@ public final class AuthUseCases {
       SecretVault vault,
       CozeOAuth coze,
       RefreshLeases leases,
+      Duration leaseTtl,
       InstantSource clock,
       SecureRandom random) {
     AuthorizationSupport support = new AuthorizationSupport(apps, vault, coze);
@@ -38,7 +44,8 @@ public final class AuthUseCases {
     this.completeAuthorization =
         new CompleteAuthorization(apps, authorizations, connections, vault, coze, clock, support);
     this.getAuthorization = new GetAuthorization(authorizations, clock, support);
-    this.getAccessToken = new GetAccessToken(apps, connections, vault, coze, clock, leases);
+    this.getAccessToken =
+        new GetAccessToken(apps, connections, vault, coze, clock, leases, leaseTtl);
     this.getConnection = new GetConnection(connections);
     this.listConnections = new ListConnections(connections);
     this.deleteConnection = new DeleteConnection(connections);

@@ -45,10 +45,17 @@ public final class GetAccessToken {
   private static final Duration MAX_WAIT_FOR_REFRESH = Duration.ofSeconds(60);
 
   /**
-   * How long a refresh lease lives unless renewed. The lease's implementation renews it while the
-   * holder is alive, so this bounds how long a dead holder blocks the others.
+   * How long a refresh lease lives unless renewed, by default (config {@code refresh.lease-ttl}).
+   * The lease's implementation renews it while the holder is alive, so this bounds how long a dead
+   * holder blocks the others.
    */
-  static final Duration LEASE_TTL = Duration.ofSeconds(15);
+  public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(15);
+
+  /** The shortest lease TTL allowed: renewals run every third of it. */
+  public static final Duration MIN_LEASE_TTL = Duration.ofSeconds(1);
+
+  /** The longest lease TTL allowed: a dead holder blocks its connection's refresh this long. */
+  public static final Duration MAX_LEASE_TTL = Duration.ofSeconds(60);
 
   // How a replica that lost the lease polls the store for the holder's result.
   private static final Duration FIRST_PAUSE = Duration.ofMillis(20);
@@ -82,6 +89,7 @@ public final class GetAccessToken {
   private final CozeOAuth coze;
   private final InstantSource clock;
   private final RefreshLeases leases;
+  private final Duration leaseTtl;
   private final ConcurrentHashMap<ConnectionName, CompletableFuture<Outcome>> inFlight =
       new ConcurrentHashMap<>();
 
@@ -91,13 +99,20 @@ public final class GetAccessToken {
       SecretVault vault,
       CozeOAuth coze,
       InstantSource clock,
-      RefreshLeases leases) {
+      RefreshLeases leases,
+      Duration leaseTtl) {
+    Objects.requireNonNull(leaseTtl, "leaseTtl");
+    if (leaseTtl.compareTo(MIN_LEASE_TTL) < 0 || leaseTtl.compareTo(MAX_LEASE_TTL) > 0) {
+      throw new IllegalArgumentException(
+          "lease TTL must be between 1s and 60s, got " + leaseTtl.toMillis() + "ms");
+    }
     this.apps = apps;
     this.connections = connections;
     this.vault = vault;
     this.coze = coze;
     this.clock = clock;
     this.leases = leases;
+    this.leaseTtl = leaseTtl;
   }
 
   public AccessToken execute(Command command) {
@@ -208,7 +223,7 @@ public final class GetAccessToken {
       if (satisfied.test(connection)) {
         return Outcome.unchanged(connection, open(connection));
       }
-      Optional<RefreshLease> lease = leases.tryAcquire(name, LEASE_TTL);
+      Optional<RefreshLease> lease = leases.tryAcquire(name, leaseTtl);
       if (lease.isPresent()) {
         try (RefreshLease held = lease.get()) {
           return redeem(load(name), satisfied);

@@ -56,7 +56,15 @@ final class AuthFixture {
                   Set.of())));
   final AuthUseCases useCases =
       new AuthUseCases(
-          apps, connections, authorizations, vault, coze, leases, clock, new SecureRandom());
+          apps,
+          connections,
+          authorizations,
+          vault,
+          coze,
+          leases,
+          GetAccessToken.DEFAULT_LEASE_TTL,
+          clock,
+          new SecureRandom());
 
   static ConnectionName connection(String id) {
     return new ConnectionName(TENANT, id);

@@ -35,6 +35,7 @@ class HotPathTest {
                 new CountingVault(fx.vault),
                 fx.coze,
                 fx.leases,
+                GetAccessToken.DEFAULT_LEASE_TTL,
                 fx.clock,
                 new SecureRandom())
             .getAccessToken();

@@ -147,6 +147,7 @@ class RefreshSweepTest {
             fx.vault,
             fx.coze,
             replicaLeases,
+            GetAccessToken.DEFAULT_LEASE_TTL,
             fx.clock,
             new SecureRandom());
     ConnectionName alice = fx.connect("alice");

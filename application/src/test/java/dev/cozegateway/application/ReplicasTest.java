@@ -30,6 +30,7 @@ class ReplicasTest {
           fx.vault,
           fx.coze,
           replicaLeases,
+          GetAccessToken.DEFAULT_LEASE_TTL,
           fx.clock,
           new SecureRandom());
   private final ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -74,7 +75,7 @@ class ReplicasTest {
     // A replica took the lease and died: nobody will release it.
     RefreshLease abandoned =
         new InMemoryRefreshLeases(fx.leaseState, fx.clock)
-            .tryAcquire(alice, GetAccessToken.LEASE_TTL)
+            .tryAcquire(alice, GetAccessToken.DEFAULT_LEASE_TTL)
             .orElseThrow();
 
     Future<GetAccessToken.AccessToken> waiter = getAsync(replica, alice);
@@ -82,7 +83,7 @@ class ReplicasTest {
       Thread.onSpinWait();
     }
     assertThat(waiter).isNotDone();
-    fx.clock.advance(GetAccessToken.LEASE_TTL);
+    fx.clock.advance(GetAccessToken.DEFAULT_LEASE_TTL);
 
     GetAccessToken.AccessToken token = waiter.get(10, TimeUnit.SECONDS);
     assertThat(token.expireTime()).isAfter(fx.clock.instant());

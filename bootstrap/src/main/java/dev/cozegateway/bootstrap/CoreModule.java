@@ -12,6 +12,7 @@ import dev.cozegateway.domain.port.RefreshLeases;
 import dev.cozegateway.domain.port.SecretVault;
 import io.opentelemetry.api.OpenTelemetry;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.InstantSource;
 
 /**
@@ -22,12 +23,22 @@ final class CoreModule extends AbstractModule {
   private final SecretVault vault;
   private final InstantSource clock;
   private final OpenTelemetry openTelemetry;
+  private final Duration leaseTtl;
 
-  CoreModule(AppDirectory apps, SecretVault vault, InstantSource clock, OpenTelemetry otel) {
+  /**
+   * @param leaseTtl how long a refresh lease lives unless renewed ({@code refresh.lease-ttl})
+   */
+  CoreModule(
+      AppDirectory apps,
+      SecretVault vault,
+      InstantSource clock,
+      OpenTelemetry otel,
+      Duration leaseTtl) {
     this.apps = apps;
     this.vault = vault;
     this.clock = clock;
     this.openTelemetry = otel;
+    this.leaseTtl = leaseTtl;
   }
 
   @Override
@@ -55,6 +66,7 @@ final class CoreModule extends AbstractModule {
       RefreshLeases leases,
       InstantSource clock,
       SecureRandom random) {
-    return new AuthUseCases(apps, connections, authorizations, vault, coze, leases, clock, random);
+    return new AuthUseCases(
+        apps, connections, authorizations, vault, coze, leases, leaseTtl, clock, random);
   }
 }

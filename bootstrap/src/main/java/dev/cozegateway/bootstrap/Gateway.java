@@ -144,7 +144,8 @@ public final class Gateway implements AutoCloseable {
       List<Module> modules =
           List.of(
               new StrictModule(),
-              new CoreModule(apps, vault, clock, telemetry.openTelemetry()),
+              new CoreModule(
+                  apps, vault, clock, telemetry.openTelemetry(), config.refreshLeaseTtl()),
               Stores.module(config, env, vault),
               new CozeHttpModule(
                   new CozeHttpConfig(config.cozeConnectTimeout(), config.cozeRequestTimeout())),

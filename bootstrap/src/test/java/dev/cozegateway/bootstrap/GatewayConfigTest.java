@@ -10,6 +10,7 @@ import dev.cozegateway.domain.AppType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -158,6 +159,29 @@ class GatewayConfigTest {
     assertThat(config.refreshWindow()).isEqualTo(Duration.ofMinutes(5));
     assertThat(config.refreshJitter()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.refreshKeepAliveAge()).isEqualTo(Duration.ofDays(7));
+    assertThat(config.refreshLeaseTtl()).isEqualTo(Duration.ofSeconds(15));
+  }
+
+  @Test
+  void theRefreshLeaseTtlIsConfigurableBetweenOneSecondAndOneMinute() throws Exception {
+    assertThat(load("refresh:\n  lease-ttl: 2s\n", Map.of()).refreshLeaseTtl())
+        .isEqualTo(Duration.ofSeconds(2));
+    assertThat(load("{}", Map.of("COZE_GATEWAY_REFRESH_LEASE_TTL", "60s")).refreshLeaseTtl())
+        .isEqualTo(Duration.ofSeconds(60));
+    for (String bad : List.of("999ms", "61s", "2m")) {
+      assertThatThrownBy(() -> load("refresh:\n  lease-ttl: " + bad + "\n", Map.of()))
+          .as(bad)
+          .isInstanceOfSatisfying(
+              ConfigException.class,
+              e ->
+                  assertThat(e.problems())
+                      .anyMatch(
+                          p ->
+                              p.equals(
+                                  "refresh.lease-ttl: must be between 1s and 60s, got '"
+                                      + bad
+                                      + "'")));
+    }
   }
 
   @Test

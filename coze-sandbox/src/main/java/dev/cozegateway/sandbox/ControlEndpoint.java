@@ -18,11 +18,14 @@ final class ControlEndpoint {
   private final SandboxClock clock;
   private final AtomicBoolean autoApprove;
   private final IssuedTokens tokens;
+  private final RefreshHold refreshHold;
 
-  ControlEndpoint(SandboxClock clock, AtomicBoolean autoApprove, IssuedTokens tokens) {
+  ControlEndpoint(
+      SandboxClock clock, AtomicBoolean autoApprove, IssuedTokens tokens, RefreshHold refreshHold) {
     this.clock = clock;
     this.autoApprove = autoApprove;
     this.tokens = tokens;
+    this.refreshHold = refreshHold;
   }
 
   /** {@code POST /_sandbox/auto-approve {"enabled": bool}} → {@code {"enabled": bool}}. */
@@ -69,6 +72,36 @@ final class ControlEndpoint {
     ObjectNode body = exchange.newObject();
     body.put("expired", tokens.expireAccessTokens());
     exchange.sendJson(200, body);
+  }
+
+  /**
+   * {@code POST /_sandbox/refreshes/hold {"enabled": bool, "drop": bool}} → {@code {"enabled":
+   * bool, "held": <requests waiting>}}. Enabled, refresh requests wait before being processed;
+   * disabled, the waiting ones proceed, or with {@code "drop": true} close without a response.
+   */
+  void holdRefreshes(SandboxExchange exchange) throws IOException {
+    try {
+      JsonNode request = exchange.jsonBody();
+      JsonNode enabled = request.get("enabled");
+      if (enabled == null || !enabled.isBoolean()) {
+        throw OAuthException.invalidRequest("enabled");
+      }
+      JsonNode drop = request.get("drop");
+      if (drop != null && !drop.isBoolean()) {
+        throw OAuthException.invalidRequest("drop");
+      }
+      if (enabled.booleanValue()) {
+        refreshHold.hold();
+      } else {
+        refreshHold.release(drop != null && drop.booleanValue());
+      }
+      ObjectNode body = exchange.newObject();
+      body.put("enabled", refreshHold.enabled());
+      body.put("held", refreshHold.held());
+      exchange.sendJson(200, body);
+    } catch (OAuthException e) {
+      exchange.sendOAuthError(e);
+    }
   }
 
   /** {@code GET /_sandbox/stats} → the {@link SandboxStats} counters in snake_case. */

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /api/permission/oauth2/token}: {@code authorization_code} and {@code
  *       refresh_token} (rotating, single use), JSON bodies only
  *   <li>{@code /_sandbox/…}: the test control surface (auto-approve, clock, token expiry, stats,
- *       refresh tokens)
+ *       refresh tokens, holding refresh requests)
  * </ul>
  *
  * <p>Every response carries {@code X-Tt-Logid}. All state lives in memory and dies with the
@@ -50,6 +50,7 @@ public final class CozeSandbox implements AutoCloseable {
   private final SandboxClock clock;
   private final AtomicBoolean autoApprove;
   private final IssuedTokens tokens;
+  private final RefreshHold refreshHold = new RefreshHold();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private CozeSandbox(HttpServer server, ExecutorService executor, SandboxConfig config) {
@@ -75,8 +76,9 @@ public final class CozeSandbox implements AutoCloseable {
         new TokenEndpoint(
             List.of(
                 new AuthorizationCodeGrant(clients, authorizations, tokens),
-                new RefreshTokenGrant(clients, tokens)));
-    ControlEndpoint control = new ControlEndpoint(clock, autoApprove, tokens);
+                new RefreshTokenGrant(clients, tokens)),
+            refreshHold);
+    ControlEndpoint control = new ControlEndpoint(clock, autoApprove, tokens, refreshHold);
 
     Router router =
         new Router(new ObjectMapper(), random, clock)
@@ -100,6 +102,10 @@ public final class CozeSandbox implements AutoCloseable {
                 "POST",
                 ControlEndpoint.PREFIX + "tokens/expire",
                 (ex, path) -> control.expireAccessTokens(ex))
+            .route(
+                "POST",
+                ControlEndpoint.PREFIX + "refreshes/hold",
+                (ex, path) -> control.holdRefreshes(ex))
             .route("GET", ControlEndpoint.PREFIX + "stats", (ex, path) -> control.stats(ex))
             .route(
                 "GET",
@@ -170,9 +176,39 @@ public final class CozeSandbox implements AutoCloseable {
     tokens.expireAccessTokens();
   }
 
-  /** Whether {@code accessToken} was issued here and has not expired; for the business APIs. */
-  boolean isAccessTokenValid(String accessToken) {
+  /**
+   * Whether {@code accessToken} was issued here and has not expired: what a Coze business API would
+   * accept.
+   */
+  public boolean isAccessTokenValid(String accessToken) {
     return tokens.isAccessTokenValid(accessToken);
+  }
+
+  /**
+   * Test hook: from now on, {@code refresh_token} grant requests wait before they are processed
+   * (before the refresh token is looked up or rotated), until {@link #releaseHeldRefreshes()} or
+   * {@link #dropHeldRefreshes()}. Idempotent.
+   */
+  public void holdRefreshes() {
+    refreshHold.hold();
+  }
+
+  /** Ends the hold; the held refresh requests are then processed as usual. */
+  public void releaseHeldRefreshes() {
+    refreshHold.release(false);
+  }
+
+  /**
+   * Ends the hold; each held refresh request closes its connection with no response and without
+   * being processed, as if it had never reached Coze. Its refresh token stays redeemable.
+   */
+  public void dropHeldRefreshes() {
+    refreshHold.release(true);
+  }
+
+  /** How many refresh requests are being held right now. */
+  public int heldRefreshes() {
+    return refreshHold.held();
   }
 
   /** Stops the server at once; in-flight requests may fail. Idempotent. */
@@ -181,6 +217,8 @@ public final class CozeSandbox implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    // Held requests would otherwise keep their threads until the executor is forced down.
+    refreshHold.release(true);
     server.stop(0);
     executor.shutdown();
     try {

@@ -17,10 +17,12 @@ final class TokenEndpoint {
   private static final Logger log = LoggerFactory.getLogger(TokenEndpoint.class);
 
   private final Map<String, Grant> grants;
+  private final RefreshHold refreshHold;
 
-  TokenEndpoint(List<Grant> grants) {
+  TokenEndpoint(List<Grant> grants, RefreshHold refreshHold) {
     this.grants =
         grants.stream().collect(Collectors.toUnmodifiableMap(Grant::type, Function.identity()));
+    this.refreshHold = refreshHold;
   }
 
   void handle(SandboxExchange exchange) throws IOException {
@@ -35,6 +37,12 @@ final class TokenEndpoint {
       Grant grant = grants.get(grantType);
       if (grant == null) {
         throw OAuthException.unsupportedGrantType(grantType);
+      }
+      // The test hook: before the refresh token is looked up. A dropped request sends nothing;
+      // the router then closes the exchange, so the client sees the connection close.
+      if (grantType.equals("refresh_token") && refreshHold.await() == RefreshHold.Verdict.DROP) {
+        log.debug("held refresh request dropped");
+        return;
       }
       IssuedTokens.Issued issued = grant.grant(request);
       exchange.sendJson(200, tokenBody(exchange, issued));

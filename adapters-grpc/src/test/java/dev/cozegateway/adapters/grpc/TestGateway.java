@@ -6,6 +6,7 @@ import dev.cozegateway.api.v1.CompleteAuthorizationRequest;
 import dev.cozegateway.api.v1.Connection;
 import dev.cozegateway.api.v1.StartAuthorizationRequest;
 import dev.cozegateway.application.AuthUseCases;
+import dev.cozegateway.application.GetAccessToken;
 import dev.cozegateway.domain.App;
 import dev.cozegateway.domain.AppDirectory;
 import dev.cozegateway.domain.AppId;
@@ -61,6 +62,7 @@ final class TestGateway {
         new FakeSecretVault(),
         new SignallingCoze(),
         leases,
+        GetAccessToken.DEFAULT_LEASE_TTL,
         clock,
         new SecureRandom());
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cozegateway.application.AuthUseCases;
 import dev.cozegateway.application.AuthorizationDetails;
+import dev.cozegateway.application.GetAccessToken;
 import dev.cozegateway.application.StartAuthorization;
 import dev.cozegateway.domain.App;
 import dev.cozegateway.domain.AppDirectory;
@@ -63,6 +64,7 @@ class WebServerTest {
           vault,
           coze,
           new InMemoryRefreshLeases(clock),
+          GetAccessToken.DEFAULT_LEASE_TTL,
           clock,
           new SecureRandom());
   private final HttpClient http = HttpClient.newHttpClient();

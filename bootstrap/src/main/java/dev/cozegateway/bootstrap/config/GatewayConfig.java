@@ -1,6 +1,7 @@
 package dev.cozegateway.bootstrap.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cozegateway.application.GetAccessToken;
 import dev.cozegateway.domain.AppType;
 import dev.cozegateway.domain.CozeRegion;
 import dev.cozegateway.domain.Secret;
@@ -38,6 +39,7 @@ public record GatewayConfig(
     Duration refreshWindow,
     Duration refreshJitter,
     Duration refreshKeepAliveAge,
+    Duration refreshLeaseTtl,
     List<AppSettings> apps) {
 
   /** The most the sweep may refresh ahead: the largest minimum lifetime a caller may ask for. */
@@ -83,7 +85,8 @@ public record GatewayConfig(
           "refresh.sweep-interval",
           "refresh.window",
           "refresh.jitter",
-          "refresh.keep-alive-age");
+          "refresh.keep-alive-age",
+          "refresh.lease-ttl");
   private static final Set<String> APP_KEYS =
       Set.of(
           "id",
@@ -187,6 +190,15 @@ public record GatewayConfig(
               + r.raw("refresh.keep-alive-age")
               + "'");
     }
+    // How long a dead replica's refresh lease blocks the others; renewed every third of it.
+    Duration leaseTtl = r.duration("refresh.lease-ttl", GetAccessToken.DEFAULT_LEASE_TTL);
+    if (leaseTtl.compareTo(GetAccessToken.MIN_LEASE_TTL) < 0
+        || leaseTtl.compareTo(GetAccessToken.MAX_LEASE_TTL) > 0) {
+      r.problems.add(
+          "refresh.lease-ttl: must be between 1s and 60s, got '"
+              + r.raw("refresh.lease-ttl")
+              + "'");
+    }
     List<AppSettings> apps = r.apps();
     r.throwIfAny();
     return new GatewayConfig(
@@ -209,6 +221,7 @@ public record GatewayConfig(
         refreshWindow,
         jitter,
         keepAliveAge,
+        leaseTtl,
         apps);
   }
 
