@@ -37,6 +37,34 @@ public final class AuthUseCases {
       Duration leaseTtl,
       InstantSource clock,
       SecureRandom random) {
+    this(
+        apps,
+        connections,
+        authorizations,
+        vault,
+        coze,
+        leases,
+        leaseTtl,
+        GetAccessToken.DEFAULT_PERSIST_TIMEOUT,
+        clock,
+        random);
+  }
+
+  /**
+   * @param persistTimeout how long a granted refresh keeps trying to store its tokens (see {@link
+   *     GetAccessToken#DEFAULT_PERSIST_TIMEOUT})
+   */
+  public AuthUseCases(
+      AppDirectory apps,
+      ConnectionStore connections,
+      AuthorizationStore authorizations,
+      SecretVault vault,
+      CozeOAuth coze,
+      RefreshLeases leases,
+      Duration leaseTtl,
+      Duration persistTimeout,
+      InstantSource clock,
+      SecureRandom random) {
     AuthorizationSupport support = new AuthorizationSupport(apps, vault, coze);
     Codes codes = new Codes(random);
     this.startAuthorization =
@@ -45,7 +73,7 @@ public final class AuthUseCases {
         new CompleteAuthorization(apps, authorizations, connections, vault, coze, clock, support);
     this.getAuthorization = new GetAuthorization(authorizations, clock, support);
     this.getAccessToken =
-        new GetAccessToken(apps, connections, vault, coze, clock, leases, leaseTtl);
+        new GetAccessToken(apps, connections, vault, coze, clock, leases, leaseTtl, persistTimeout);
     this.getConnection = new GetConnection(connections);
     this.listConnections = new ListConnections(connections);
     this.deleteConnection = new DeleteConnection(connections);

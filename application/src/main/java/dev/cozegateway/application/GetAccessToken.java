@@ -7,6 +7,8 @@ import dev.cozegateway.domain.ConnectionName;
 import dev.cozegateway.domain.ConnectionState;
 import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.Reason;
+import dev.cozegateway.domain.RefreshIntent;
+import dev.cozegateway.domain.SealedSecret;
 import dev.cozegateway.domain.Secret;
 import dev.cozegateway.domain.TokenSet;
 import dev.cozegateway.domain.port.ConnectionStore;
@@ -15,6 +17,7 @@ import dev.cozegateway.domain.port.CozeOAuth.GrantResult;
 import dev.cozegateway.domain.port.RefreshLeases;
 import dev.cozegateway.domain.port.RefreshLeases.RefreshLease;
 import dev.cozegateway.domain.port.SecretVault;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -24,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
@@ -57,9 +61,32 @@ public final class GetAccessToken {
   /** The longest lease TTL allowed: a dead holder blocks its connection's refresh this long. */
   public static final Duration MAX_LEASE_TTL = Duration.ofSeconds(60);
 
+  /**
+   * How long a refresh that Coze granted keeps trying to store the new tokens while the store is
+   * unreachable, from the moment its intent was written, by default (config {@code
+   * refresh.persist-timeout}). Coze has already rotated the refresh token then, so giving up loses
+   * the connection; cover the store's failover time (e.g. Sentinel's {@code
+   * down-after-milliseconds} plus its election). A replica that finds a rotated token refused waits
+   * as long (plus {@link #CLOCK_SKEW}) for the interrupted refresh's owner to store its result
+   * before giving up the connection.
+   */
+  public static final Duration DEFAULT_PERSIST_TIMEOUT = Duration.ofSeconds(30);
+
+  /** The bounds of {@code refresh.persist-timeout}. */
+  public static final Duration MIN_PERSIST_TIMEOUT = Duration.ofSeconds(1);
+
+  public static final Duration MAX_PERSIST_TIMEOUT = Duration.ofMinutes(5);
+
+  /** How far apart two replicas' clocks may be, as far as intents' start times are concerned. */
+  static final Duration CLOCK_SKEW = Duration.ofSeconds(2);
+
   // How a replica that lost the lease polls the store for the holder's result.
   private static final Duration FIRST_PAUSE = Duration.ofMillis(20);
   private static final Duration MAX_PAUSE = Duration.ofMillis(250);
+  // How a holder retries storing granted tokens while the store is unreachable.
+  private static final Duration MAX_PERSIST_PAUSE = Duration.ofSeconds(1);
+  private static final int MAX_INTENT_ATTEMPTS = 3;
+  private static final System.Logger log = System.getLogger(GetAccessToken.class.getName());
 
   /**
    * @param connection the connection
@@ -90,6 +117,8 @@ public final class GetAccessToken {
   private final InstantSource clock;
   private final RefreshLeases leases;
   private final Duration leaseTtl;
+  private final Duration persistTimeout;
+  private final String owner;
   private final ConcurrentHashMap<ConnectionName, CompletableFuture<Outcome>> inFlight =
       new ConcurrentHashMap<>();
 
@@ -100,8 +129,15 @@ public final class GetAccessToken {
       CozeOAuth coze,
       InstantSource clock,
       RefreshLeases leases,
-      Duration leaseTtl) {
+      Duration leaseTtl,
+      Duration persistTimeout) {
     Objects.requireNonNull(leaseTtl, "leaseTtl");
+    Objects.requireNonNull(persistTimeout, "persistTimeout");
+    if (persistTimeout.compareTo(MIN_PERSIST_TIMEOUT) < 0
+        || persistTimeout.compareTo(MAX_PERSIST_TIMEOUT) > 0) {
+      throw new IllegalArgumentException(
+          "persist timeout must be between 1s and 5m, got " + persistTimeout.toMillis() + "ms");
+    }
     if (leaseTtl.compareTo(MIN_LEASE_TTL) < 0 || leaseTtl.compareTo(MAX_LEASE_TTL) > 0) {
       throw new IllegalArgumentException(
           "lease TTL must be between 1s and 60s, got " + leaseTtl.toMillis() + "ms");
@@ -113,6 +149,16 @@ public final class GetAccessToken {
     this.clock = clock;
     this.leases = leases;
     this.leaseTtl = leaseTtl;
+    this.persistTimeout = persistTimeout;
+    this.owner = ownerId();
+  }
+
+  /** Names this process in refresh intents: its pid, and a random tag for each instance. */
+  private static String ownerId() {
+    return "pid "
+        + ProcessHandle.current().pid()
+        + " #"
+        + Integer.toHexString(ThreadLocalRandom.current().nextInt() | 0x10000000);
   }
 
   public AccessToken execute(Command command) {
@@ -237,23 +283,54 @@ public final class GetAccessToken {
             null);
       }
       pauseFor(pause);
-      pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
+      pause = doubled(pause, MAX_PAUSE);
     }
   }
 
-  /** Under the lease: redeem the stored refresh token, unless the lease came too late. */
+  /**
+   * Under the lease: redeem the stored refresh token, unless the lease came too late. The intent is
+   * written first, so that whoever finds it later knows a refresh was started; if another writer
+   * got in first (a holder whose lease lapsed, a new authorization), start again from what it
+   * wrote.
+   */
   private Outcome redeem(Connection connection, Predicate<Connection> satisfied) {
-    if (satisfied.test(connection)) {
-      // The previous holder wrote its result between our read and our lease.
-      return Outcome.unchanged(connection, open(connection));
+    Connection current = connection;
+    for (int attempt = 1; ; attempt++) {
+      if (satisfied.test(current)) {
+        // The previous holder wrote its result between our read and our lease.
+        return Outcome.unchanged(current, open(current));
+      }
+      RefreshIntent interrupted = current.refreshIntent();
+      RefreshIntent intent = new RefreshIntent(owner, clock.instant());
+      Connection intended = current.withRefreshIntent(intent);
+      long intentWritten = System.nanoTime();
+      if (connections.replaceIfVersion(intended, current.version())) {
+        if (interrupted != null && !interrupted.owner().equals(owner)) {
+          log.log(
+              Level.WARNING,
+              "connection {0}: taking over a refresh that {1} started at {2} and did not finish",
+              current.name(),
+              interrupted.owner(),
+              interrupted.startTime());
+        }
+        return redeemUnderIntent(intended, interrupted, intentWritten);
+      }
+      current = load(current.name());
+      if (attempt == MAX_INTENT_ATTEMPTS) {
+        return Outcome.unchanged(current, open(current));
+      }
     }
-    TokenSet tokens = open(connection);
-    App app = apps.require(connection.app());
+  }
+
+  private Outcome redeemUnderIntent(
+      Connection intended, RefreshIntent interrupted, long intentWritten) {
+    TokenSet tokens = open(intended);
+    App app = apps.require(intended.app());
     GrantResult result = coze.refresh(app, tokens.refreshToken());
     if (result instanceof GrantResult.Granted granted) {
-      return persist(connection, granted.tokens());
+      return persist(intended, granted.tokens(), tokens.refreshToken(), intentWritten);
     }
-    return afterRejection(connection, tokens, (GrantResult.Rejected) result);
+    return afterRejection(intended, tokens, (GrantResult.Rejected) result, interrupted);
   }
 
   private static void pauseFor(Duration pause) {
@@ -266,54 +343,143 @@ public final class GetAccessToken {
     }
   }
 
-  private Outcome persist(Connection connection, TokenSet fresh) {
-    Instant now = clock.instant();
-    Connection updated =
-        connection.refreshed(
-            now,
-            fresh.accessTokenExpireTime(),
-            vault.seal(
-                SecretCodec.encodeTokens(fresh), Connection.tokenContext(connection.name())));
-    if (!connections.replaceIfVersion(updated, connection.version())) {
-      // The connection was replaced (a new authorization) or deleted while Coze answered. What is
-      // stored now wins; the tokens we were just given are dropped.
-      Connection current = load(connection.name());
-      return Outcome.unchanged(current, open(current));
+  private static Duration doubled(Duration pause, Duration max) {
+    Duration twice = pause.multipliedBy(2);
+    return twice.compareTo(max) > 0 ? max : twice;
+  }
+
+  /**
+   * Stores what Coze granted. Coze has already rotated the refresh token, so these tokens are the
+   * connection's only future: while the store is unreachable, keep trying until {@code
+   * persistTimeout} after the intent was written; and while the stored refresh token is still the
+   * one redeemed (whatever else changed: our own intent, another replica's intent or its giving the
+   * connection up after Coze refused the same token), these tokens are its successor and are
+   * written over it.
+   */
+  private Outcome persist(
+      Connection intended, TokenSet fresh, Secret redeemed, long intentWritten) {
+    ConnectionName name = intended.name();
+    SealedSecret sealed =
+        vault.seal(SecretCodec.encodeTokens(fresh), Connection.tokenContext(name));
+    Connection base = intended;
+    Duration pause = FIRST_PAUSE;
+    while (true) {
+      try {
+        Connection updated = base.refreshed(clock.instant(), fresh.accessTokenExpireTime(), sealed);
+        if (connections.replaceIfVersion(updated, base.version())) {
+          return new Outcome(updated, fresh, true);
+        }
+        Optional<Connection> current = connections.find(name);
+        if (current.isEmpty() || !open(current.get()).refreshToken().equals(redeemed)) {
+          // Deleted, or replaced by a new authorization, while Coze answered. What is stored now
+          // wins; the tokens we were just given are dropped.
+          Connection now = load(name);
+          return Outcome.unchanged(now, open(now));
+        }
+        base = current.get();
+      } catch (GatewayException.Unavailable e) {
+        if (e.reason() != Reason.STORE_UNAVAILABLE
+            || System.nanoTime() - intentWritten > persistTimeout.toNanos()) {
+          log.log(
+              Level.ERROR,
+              "connection {0}: Coze rotated its refresh token, but the new tokens could not be"
+                  + " stored within {1} s; the end user must authorize again",
+              name,
+              persistTimeout.toSeconds());
+          throw e;
+        }
+        pauseFor(pause);
+        pause = doubled(pause, MAX_PERSIST_PAUSE);
+      }
     }
-    return new Outcome(updated, fresh, true);
   }
 
   /**
    * Coze refused the refresh token. Another writer may have rotated it in the meantime, so the
    * store decides: only if it still holds the rejected token does the connection need the end user.
+   * If another process's refresh was interrupted (its intent was on the record when we took over),
+   * that process may have redeemed the token and still be storing the result: wait for it, until
+   * its persist timeout has surely passed, before giving the connection up.
    */
   private Outcome afterRejection(
-      Connection connection, TokenSet rejected, GrantResult.Rejected result) {
-    Connection current = load(connection.name());
+      Connection intended,
+      TokenSet rejected,
+      GrantResult.Rejected result,
+      RefreshIntent interrupted) {
+    ConnectionName name = intended.name();
+    if (interrupted != null && !interrupted.owner().equals(owner)) {
+      Duration left =
+          Duration.between(
+              clock.instant(), interrupted.startTime().plus(persistTimeout).plus(CLOCK_SKEW));
+      if (awaitSuccessor(name, rejected.refreshToken(), left)) {
+        Connection current = load(name);
+        return Outcome.unchanged(current, open(current));
+      }
+    }
+    Connection current = connections.find(name).orElseThrow(() -> connectionNotFound(name));
     TokenSet stored = open(current);
     if (!stored.refreshToken().equals(rejected.refreshToken())) {
-      return Outcome.unchanged(current, stored);
+      Connection newer = load(name);
+      return Outcome.unchanged(newer, open(newer));
+    }
+    if (current.state() != ConnectionState.ACTIVE) {
+      throw needsReauthorization(current, result.errorCode(), result.logId());
     }
     Connection marked = current.withState(ConnectionState.NEEDS_REAUTHORIZATION, clock.instant());
     if (!connections.replaceIfVersion(marked, current.version())) {
-      Connection newer = load(connection.name());
+      Connection newer = load(name);
       return Outcome.unchanged(newer, open(newer));
+    }
+    if (interrupted != null) {
+      log.log(
+          Level.WARNING,
+          "connection {0} needs reauthorization: Coze refused its refresh token ({1}), which a"
+              + " refresh that {2} started at {3} and did not finish had probably redeemed",
+          name,
+          result.errorCode(),
+          interrupted.owner(),
+          interrupted.startTime());
+    } else {
+      log.log(
+          Level.WARNING,
+          "connection {0} needs reauthorization: Coze refused its refresh token ({1})",
+          name,
+          result.errorCode());
     }
     throw needsReauthorization(marked, result.errorCode(), result.logId());
   }
 
+  /**
+   * Polls the store for up to {@code atMost} until the connection no longer holds {@code rejected}
+   * (another process stored its successor, or the connection was deleted or replaced).
+   */
+  private boolean awaitSuccessor(ConnectionName name, Secret rejected, Duration atMost) {
+    long giveUp = System.nanoTime() + Math.max(0, atMost.toNanos());
+    Duration pause = FIRST_PAUSE;
+    while (true) {
+      Optional<Connection> current = connections.find(name);
+      if (current.isEmpty() || !open(current.get()).refreshToken().equals(rejected)) {
+        return true;
+      }
+      if (System.nanoTime() - giveUp >= 0) {
+        return false;
+      }
+      pauseFor(pause);
+      pause = doubled(pause, MAX_PAUSE);
+    }
+  }
+
   private Connection load(ConnectionName name) {
-    Connection connection =
-        connections
-            .find(name)
-            .orElseThrow(
-                () ->
-                    new GatewayException.NotFound(
-                        Reason.CONNECTION_NOT_FOUND, "connection " + name + " does not exist"));
+    Connection connection = connections.find(name).orElseThrow(() -> connectionNotFound(name));
     if (connection.state() != ConnectionState.ACTIVE) {
       throw needsReauthorization(connection, "", "");
     }
     return connection;
+  }
+
+  private static GatewayException connectionNotFound(ConnectionName name) {
+    return new GatewayException.NotFound(
+        Reason.CONNECTION_NOT_FOUND, "connection " + name + " does not exist");
   }
 
   private TokenSet open(Connection connection) {

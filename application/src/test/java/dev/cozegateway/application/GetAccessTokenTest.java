@@ -161,7 +161,20 @@ class GetAccessTokenTest {
         .isInstanceOfSatisfying(
             GatewayException.Unavailable.class,
             e -> assertThat(e.reason()).isEqualTo(Reason.COZE_UNAVAILABLE));
-    assertThat(fx.connections.find(alice)).contains(before);
+    assertUnchangedButForTheIntent(before, fx.connections.find(alice).orElseThrow());
+  }
+
+  /**
+   * Whether Coze received a refresh that failed in transit is unknown, so its write-ahead intent
+   * stays on the record; nothing else changes.
+   */
+  static void assertUnchangedButForTheIntent(Connection before, Connection after) {
+    assertThat(after)
+        .usingRecursiveComparison()
+        .ignoringFields("version", "refreshIntent")
+        .isEqualTo(before);
+    assertThat(after.refreshIntent()).isNotNull();
+    assertThat(after.version()).isEqualTo(before.version() + 1);
   }
 
   @Test

@@ -24,21 +24,26 @@ final class CoreModule extends AbstractModule {
   private final InstantSource clock;
   private final OpenTelemetry openTelemetry;
   private final Duration leaseTtl;
+  private final Duration persistTimeout;
 
   /**
    * @param leaseTtl how long a refresh lease lives unless renewed ({@code refresh.lease-ttl})
+   * @param persistTimeout how long a granted refresh keeps trying to store its tokens ({@code
+   *     refresh.persist-timeout})
    */
   CoreModule(
       AppDirectory apps,
       SecretVault vault,
       InstantSource clock,
       OpenTelemetry otel,
-      Duration leaseTtl) {
+      Duration leaseTtl,
+      Duration persistTimeout) {
     this.apps = apps;
     this.vault = vault;
     this.clock = clock;
     this.openTelemetry = otel;
     this.leaseTtl = leaseTtl;
+    this.persistTimeout = persistTimeout;
   }
 
   @Override
@@ -67,6 +72,15 @@ final class CoreModule extends AbstractModule {
       InstantSource clock,
       SecureRandom random) {
     return new AuthUseCases(
-        apps, connections, authorizations, vault, coze, leases, leaseTtl, clock, random);
+        apps,
+        connections,
+        authorizations,
+        vault,
+        coze,
+        leases,
+        leaseTtl,
+        persistTimeout,
+        clock,
+        random);
   }
 }

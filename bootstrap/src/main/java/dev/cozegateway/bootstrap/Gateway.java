@@ -145,7 +145,12 @@ public final class Gateway implements AutoCloseable {
           List.of(
               new StrictModule(),
               new CoreModule(
-                  apps, vault, clock, telemetry.openTelemetry(), config.refreshLeaseTtl()),
+                  apps,
+                  vault,
+                  clock,
+                  telemetry.openTelemetry(),
+                  config.refreshLeaseTtl(),
+                  config.refreshPersistTimeout()),
               Stores.module(config, env, vault),
               new CozeHttpModule(
                   new CozeHttpConfig(config.cozeConnectTimeout(), config.cozeRequestTimeout())),

@@ -160,6 +160,27 @@ class GatewayConfigTest {
     assertThat(config.refreshJitter()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.refreshKeepAliveAge()).isEqualTo(Duration.ofDays(7));
     assertThat(config.refreshLeaseTtl()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(config.refreshPersistTimeout()).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void thePersistTimeoutIsConfigurableBetweenOneSecondAndFiveMinutes() throws Exception {
+    assertThat(load("refresh:\n  persist-timeout: 90s\n", Map.of()).refreshPersistTimeout())
+        .isEqualTo(Duration.ofSeconds(90));
+    assertThat(
+            load("{}", Map.of("COZE_GATEWAY_REFRESH_PERSIST_TIMEOUT", "1s"))
+                .refreshPersistTimeout())
+        .isEqualTo(Duration.ofSeconds(1));
+    for (String bad : List.of("500ms", "301s", "1h")) {
+      assertThatThrownBy(() -> load("refresh:\n  persist-timeout: " + bad + "\n", Map.of()))
+          .as(bad)
+          .isInstanceOfSatisfying(
+              ConfigException.class,
+              e ->
+                  assertThat(e.problems())
+                      .contains(
+                          "refresh.persist-timeout: must be between 1s and 5m, got '" + bad + "'"));
+    }
   }
 
   @Test

@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param lastRefreshTime when last refreshed; {@code null} before the first refresh
  * @param tokens the {@link TokenSet}, sealed with this connection's name as associated data
  * @param version incremented by every write; stores compare-and-set on it
+ * @param refreshIntent the refresh under way, written before the refresh token is sent to Coze;
+ *     {@code null} when none is (see {@link RefreshIntent})
  */
 public record Connection(
     ConnectionName name,
@@ -28,7 +30,8 @@ public record Connection(
     Instant accessTokenExpireTime,
     Instant lastRefreshTime,
     SealedSecret tokens,
-    long version) {
+    long version,
+    RefreshIntent refreshIntent) {
   public Connection {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(app, "app");
@@ -40,12 +43,41 @@ public record Connection(
     Objects.requireNonNull(tokens, "tokens");
   }
 
+  /** A connection with no refresh under way. */
+  public Connection(
+      ConnectionName name,
+      AppId app,
+      String subject,
+      ConnectionState state,
+      Instant createTime,
+      Instant updateTime,
+      Instant accessTokenExpireTime,
+      Instant lastRefreshTime,
+      SealedSecret tokens,
+      long version) {
+    this(
+        name,
+        app,
+        subject,
+        state,
+        createTime,
+        updateTime,
+        accessTokenExpireTime,
+        lastRefreshTime,
+        tokens,
+        version,
+        null);
+  }
+
   /** The associated data that binds sealed tokens to this connection. */
   public static String tokenContext(ConnectionName name) {
     return "connection-tokens:" + name.name();
   }
 
-  /** This connection after a successful refresh, one version later. */
+  /**
+   * This connection after a successful refresh, one version later: {@code ACTIVE}, with no refresh
+   * under way.
+   */
   public Connection refreshed(Instant now, Instant newExpireTime, SealedSecret newTokens) {
     return new Connection(
         name,
@@ -57,7 +89,8 @@ public record Connection(
         newExpireTime,
         now,
         newTokens,
-        version + 1);
+        version + 1,
+        null);
   }
 
   /**
@@ -75,10 +108,14 @@ public record Connection(
         accessTokenExpireTime,
         lastRefreshTime,
         newTokens,
-        version + 1);
+        version + 1,
+        refreshIntent);
   }
 
-  /** This connection in another state, one version later. */
+  /**
+   * This connection in another state, one version later. A refresh under way is forgotten: leaving
+   * {@code ACTIVE} ends the refreshes.
+   */
   public Connection withState(ConnectionState newState, Instant now) {
     return new Connection(
         name,
@@ -90,6 +127,27 @@ public record Connection(
         accessTokenExpireTime,
         lastRefreshTime,
         tokens,
-        version + 1);
+        version + 1,
+        newState == ConnectionState.ACTIVE ? refreshIntent : null);
+  }
+
+  /**
+   * This connection with a refresh under way, one version later. Nothing the API shows changes, so
+   * neither does the update time.
+   */
+  public Connection withRefreshIntent(RefreshIntent intent) {
+    Objects.requireNonNull(intent, "intent");
+    return new Connection(
+        name,
+        app,
+        subject,
+        state,
+        createTime,
+        updateTime,
+        accessTokenExpireTime,
+        lastRefreshTime,
+        tokens,
+        version + 1,
+        intent);
   }
 }

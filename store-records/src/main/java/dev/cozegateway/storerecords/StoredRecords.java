@@ -14,6 +14,7 @@ import dev.cozegateway.domain.ConnectionName;
 import dev.cozegateway.domain.ConnectionState;
 import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.Reason;
+import dev.cozegateway.domain.RefreshIntent;
 import dev.cozegateway.domain.SealedSecret;
 import java.io.IOException;
 import java.net.URI;
@@ -49,7 +50,11 @@ public final class StoredRecords {
       String accessTokenExpireTime,
       String lastRefreshTime,
       byte[] tokens,
-      long version) {}
+      long version,
+      IntentRecord refreshIntent) {}
+
+  /** Absent in records written before refresh intents existed, which is the same as none. */
+  record IntentRecord(String owner, String startTime) {}
 
   record AuthorizationRecord(
       int v,
@@ -81,7 +86,11 @@ public final class StoredRecords {
             c.accessTokenExpireTime().toString(),
             c.lastRefreshTime() == null ? null : c.lastRefreshTime().toString(),
             c.tokens().bytes(),
-            c.version()));
+            c.version(),
+            c.refreshIntent() == null
+                ? null
+                : new IntentRecord(
+                    c.refreshIntent().owner(), c.refreshIntent().startTime().toString())));
   }
 
   public static Connection decodeConnection(byte[] bytes) {
@@ -98,7 +107,11 @@ public final class StoredRecords {
           Instant.parse(r.accessTokenExpireTime()),
           r.lastRefreshTime() == null ? null : Instant.parse(r.lastRefreshTime()),
           SealedSecret.of(r.tokens()),
-          r.version());
+          r.version(),
+          r.refreshIntent() == null
+              ? null
+              : new RefreshIntent(
+                  r.refreshIntent().owner(), Instant.parse(r.refreshIntent().startTime())));
     } catch (RuntimeException e) {
       throw corrupt("connection", e);
     }

@@ -9,6 +9,7 @@ import dev.cozegateway.domain.ConnectionName;
 import dev.cozegateway.domain.ConnectionState;
 import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.Reason;
+import dev.cozegateway.domain.RefreshIntent;
 import dev.cozegateway.domain.SealedSecret;
 import dev.cozegateway.domain.TenantId;
 import java.time.Instant;
@@ -35,6 +36,26 @@ class StoredRecordsTest {
     assertThat(StoredRecords.connectionFromJson(StoredRecords.toJson(connection)))
         .isEqualTo(connection);
     assertThat(StoredRecords.toJson(connection)).contains("\"v\":1");
+  }
+
+  @Test
+  void aRefreshUnderWayRoundTrips() {
+    Connection refreshing =
+        connection.withRefreshIntent(
+            new RefreshIntent("4711-3f2a9c", Instant.parse("2026-01-01T00:14:00.123Z")));
+
+    Connection read = StoredRecords.decodeConnection(StoredRecords.encode(refreshing));
+
+    assertThat(read).isEqualTo(refreshing);
+    assertThat(read.refreshIntent().owner()).isEqualTo("4711-3f2a9c");
+  }
+
+  @Test
+  void aRecordWrittenBeforeRefreshIntentsExistedHasNone() {
+    String older = StoredRecords.toJson(connection).replace(",\"refreshIntent\":null", "");
+    assertThat(older).doesNotContain("refreshIntent");
+
+    assertThat(StoredRecords.connectionFromJson(older)).isEqualTo(connection);
   }
 
   @Test

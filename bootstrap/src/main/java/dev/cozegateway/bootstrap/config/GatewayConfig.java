@@ -40,6 +40,7 @@ public record GatewayConfig(
     Duration refreshJitter,
     Duration refreshKeepAliveAge,
     Duration refreshLeaseTtl,
+    Duration refreshPersistTimeout,
     List<AppSettings> apps) {
 
   /** The most the sweep may refresh ahead: the largest minimum lifetime a caller may ask for. */
@@ -86,7 +87,8 @@ public record GatewayConfig(
           "refresh.window",
           "refresh.jitter",
           "refresh.keep-alive-age",
-          "refresh.lease-ttl");
+          "refresh.lease-ttl",
+          "refresh.persist-timeout");
   private static final Set<String> APP_KEYS =
       Set.of(
           "id",
@@ -199,6 +201,16 @@ public record GatewayConfig(
               + r.raw("refresh.lease-ttl")
               + "'");
     }
+    // How long a refresh Coze granted keeps trying to store its tokens through a store outage.
+    Duration persistTimeout =
+        r.duration("refresh.persist-timeout", GetAccessToken.DEFAULT_PERSIST_TIMEOUT);
+    if (persistTimeout.compareTo(GetAccessToken.MIN_PERSIST_TIMEOUT) < 0
+        || persistTimeout.compareTo(GetAccessToken.MAX_PERSIST_TIMEOUT) > 0) {
+      r.problems.add(
+          "refresh.persist-timeout: must be between 1s and 5m, got '"
+              + r.raw("refresh.persist-timeout")
+              + "'");
+    }
     List<AppSettings> apps = r.apps();
     r.throwIfAny();
     return new GatewayConfig(
@@ -222,6 +234,7 @@ public record GatewayConfig(
         jitter,
         keepAliveAge,
         leaseTtl,
+        persistTimeout,
         apps);
   }
 

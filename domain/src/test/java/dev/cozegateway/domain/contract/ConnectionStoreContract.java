@@ -6,6 +6,7 @@ import dev.cozegateway.domain.AppId;
 import dev.cozegateway.domain.Connection;
 import dev.cozegateway.domain.ConnectionName;
 import dev.cozegateway.domain.ConnectionState;
+import dev.cozegateway.domain.RefreshIntent;
 import dev.cozegateway.domain.SealedSecret;
 import dev.cozegateway.domain.TenantId;
 import dev.cozegateway.domain.port.ConnectionStore;
@@ -112,6 +113,25 @@ public abstract class ConnectionStoreContract {
     Connection found = connections.find(current.name()).orElseThrow();
     assertThat(found).isEqualTo(refreshed);
     assertThat(found.version()).isEqualTo(4);
+  }
+
+  @Test
+  void aRefreshIntentIsStoredBeforeTheRefreshAndClearedByIt() {
+    Connection current = connection("acme", "c1", 3);
+    connections.put(current);
+    Connection intended =
+        current.withRefreshIntent(new RefreshIntent("replica-a 4711", T0.plusMillis(1_500)));
+
+    assertThat(connections.replaceIfVersion(intended, 3)).isTrue();
+    Connection found = connections.find(current.name()).orElseThrow();
+    assertThat(found).isEqualTo(intended);
+    assertThat(found.refreshIntent())
+        .isEqualTo(new RefreshIntent("replica-a 4711", T0.plusMillis(1_500)));
+
+    Connection refreshed =
+        found.refreshed(T0.plusSeconds(60), T0.plusSeconds(960), sealed("new tokens"));
+    assertThat(connections.replaceIfVersion(refreshed, 4)).isTrue();
+    assertThat(connections.find(current.name()).orElseThrow().refreshIntent()).isNull();
   }
 
   @Test
