@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -19,13 +20,25 @@ final class ControlEndpoint {
   private final AtomicBoolean autoApprove;
   private final IssuedTokens tokens;
   private final RefreshHold refreshHold;
+  private final List<SandboxWorkflow> workflows;
+  private final WorkflowHooks workflowHooks;
+  private final WorkflowRuns workflowRuns;
 
   ControlEndpoint(
-      SandboxClock clock, AtomicBoolean autoApprove, IssuedTokens tokens, RefreshHold refreshHold) {
+      SandboxClock clock,
+      AtomicBoolean autoApprove,
+      IssuedTokens tokens,
+      RefreshHold refreshHold,
+      List<SandboxWorkflow> workflows,
+      WorkflowHooks workflowHooks,
+      WorkflowRuns workflowRuns) {
     this.clock = clock;
     this.autoApprove = autoApprove;
     this.tokens = tokens;
     this.refreshHold = refreshHold;
+    this.workflows = workflows;
+    this.workflowHooks = workflowHooks;
+    this.workflowRuns = workflowRuns;
   }
 
   /** {@code POST /_sandbox/auto-approve {"enabled": bool}} → {@code {"enabled": bool}}. */
@@ -129,5 +142,137 @@ final class ControlEndpoint {
       item.put("attempts", info.attempts());
     }
     exchange.sendJson(200, body);
+  }
+
+  /** {@code GET /_sandbox/workflows} → {@code {"workflows": [{"id", "name", "kind"}, …]}}. */
+  void workflows(SandboxExchange exchange) throws IOException {
+    ObjectNode body = exchange.newObject();
+    ArrayNode list = body.putArray("workflows");
+    for (SandboxWorkflow workflow : workflows) {
+      ObjectNode item = list.addObject();
+      item.put("id", workflow.id());
+      item.put("name", workflow.name());
+      item.put("kind", workflow.kind());
+    }
+    exchange.sendJson(200, body);
+  }
+
+  /**
+   * {@code POST /_sandbox/workflows/force-error {"code": n, "times": m}} ({@code n} non-zero,
+   * {@code m} ≥ 0, default 1; 0 disarms) → {@code {"pending": m}}: the next {@code m} workflow
+   * calls answer the business error {@code n} before anything else is checked.
+   */
+  void forceWorkflowErrors(SandboxExchange exchange) throws IOException {
+    try {
+      JsonNode request = exchange.jsonBody();
+      int code = requiredInt(request, "code");
+      if (code == 0) {
+        throw OAuthException.invalidRequest("code");
+      }
+      int times = optionalInt(request, "times", 1);
+      workflowHooks.forceErrors(code, times);
+      ObjectNode body = exchange.newObject();
+      body.put("pending", workflowHooks.pendingForcedErrors());
+      exchange.sendJson(200, body);
+    } catch (OAuthException e) {
+      exchange.sendOAuthError(e);
+    }
+  }
+
+  /**
+   * {@code POST /_sandbox/workflows/force-stream-error {"code": n, "message": s, "after_events":
+   * k}} ({@code message} optional, {@code after_events} ≥ 0, default 0) → {@code {"armed": true}}:
+   * the next stream run or stream resume sends {@code Error} once {@code k} events went out (at the
+   * latest instead of its last event) and ends there.
+   */
+  void forceStreamError(SandboxExchange exchange) throws IOException {
+    try {
+      JsonNode request = exchange.jsonBody();
+      int code = requiredInt(request, "code");
+      if (code == 0) {
+        throw OAuthException.invalidRequest("code");
+      }
+      JsonNode message = request.get("message");
+      if (message != null && !message.isTextual()) {
+        throw OAuthException.invalidRequest("message");
+      }
+      int afterEvents = optionalInt(request, "after_events", 0);
+      workflowHooks.forceStreamError(
+          new WorkflowHooks.StreamError(
+              code,
+              message == null ? BusinessException.defaultMessage(code) : message.textValue(),
+              afterEvents));
+      ObjectNode body = exchange.newObject();
+      body.put("armed", true);
+      exchange.sendJson(200, body);
+    } catch (OAuthException e) {
+      exchange.sendOAuthError(e);
+    }
+  }
+
+  /**
+   * {@code POST /_sandbox/workflows/async {"allowed": bool}} → {@code {"allowed": bool}}; not
+   * allowed, {@code is_async} runs get 6003 as on a free plan.
+   */
+  void setAsyncRunsAllowed(SandboxExchange exchange) throws IOException {
+    try {
+      JsonNode allowed = exchange.jsonBody().get("allowed");
+      if (allowed == null || !allowed.isBoolean()) {
+        throw OAuthException.invalidRequest("allowed");
+      }
+      workflowHooks.setAsyncAllowed(allowed.booleanValue());
+      ObjectNode body = exchange.newObject();
+      body.put("allowed", workflowHooks.asyncAllowed());
+      exchange.sendJson(200, body);
+    } catch (OAuthException e) {
+      exchange.sendOAuthError(e);
+    }
+  }
+
+  /**
+   * {@code GET /_sandbox/workflows/stats} → the {@link WorkflowStats} counters in snake_case, plus
+   * {@code "disconnects": [{"workflow_id", "execute_id", "events_sent"}, …]}, oldest first.
+   */
+  void workflowStats(SandboxExchange exchange) throws IOException {
+    WorkflowStats stats = workflowRuns.stats();
+    ObjectNode body = exchange.newObject();
+    body.put("sync_runs", stats.syncRuns());
+    body.put("stream_runs", stats.streamRuns());
+    body.put("async_runs", stats.asyncRuns());
+    body.put("resumes", stats.resumes());
+    body.put("stream_resumes", stats.streamResumes());
+    body.put("history_queries", stats.historyQueries());
+    body.put("rejections", stats.rejections());
+    body.put("stream_disconnects", stats.streamDisconnects());
+    ObjectNode byWorkflow = body.putObject("runs_by_workflow");
+    stats.runsByWorkflow().forEach(byWorkflow::put);
+    ArrayNode disconnects = body.putArray("disconnects");
+    for (StreamDisconnect disconnect : workflowRuns.disconnects()) {
+      ObjectNode item = disconnects.addObject();
+      item.put("workflow_id", disconnect.workflowId());
+      item.put("execute_id", disconnect.executeId());
+      item.put("events_sent", disconnect.eventsSent());
+    }
+    exchange.sendJson(200, body);
+  }
+
+  private static int requiredInt(JsonNode request, String field) throws OAuthException {
+    JsonNode value = request.get(field);
+    if (value == null || !value.isIntegralNumber() || !value.canConvertToInt()) {
+      throw OAuthException.invalidRequest(field);
+    }
+    return value.intValue();
+  }
+
+  private static int optionalInt(JsonNode request, String field, int fallback)
+      throws OAuthException {
+    if (request.get(field) == null) {
+      return fallback;
+    }
+    int value = requiredInt(request, field);
+    if (value < 0) {
+      throw OAuthException.invalidRequest(field);
+    }
+    return value;
   }
 }

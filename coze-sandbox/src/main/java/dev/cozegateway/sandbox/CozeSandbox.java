@@ -21,7 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A local fake of Coze's OAuth HTTP API (web and PKCE apps), following {@code coze-api.md}.
+ * A local fake of Coze's OAuth HTTP API (web and PKCE apps) and workflow API, following {@code
+ * coze-api.md}.
  *
  * <p>It binds {@code 127.0.0.1} only and serves the browser pages and the API on one origin, as a
  * Coze base URL without {@code api.} does (§1). Endpoints:
@@ -33,9 +34,22 @@ import org.slf4j.LoggerFactory;
  *       with a code when auto-approve is on; {@code POST /oauth/consent} records the decision
  *   <li>{@code POST /api/permission/oauth2/token}: {@code authorization_code} and {@code
  *       refresh_token} (rotating, single use), JSON bodies only
+ *   <li>{@code POST /v1/workflow/run} (sync, or async with {@code is_async}), {@code POST
+ *       /v1/workflow/stream_run}, {@code POST /v1/workflow/stream_resume}, {@code POST
+ *       /v1/workflows/resume} and {@code GET /v1/workflows/{id}/run_histories/{execute_id}}: the
+ *       configured {@link SandboxWorkflow}s, for access tokens issued here and still valid on the
+ *       sandbox clock (else 4100)
  *   <li>{@code /_sandbox/…}: the test control surface (auto-approve, clock, token expiry, stats,
- *       refresh tokens, holding refresh requests)
+ *       refresh tokens, holding refresh requests; workflow list, forced errors, async switch,
+ *       workflow stats and stream disconnects)
  * </ul>
+ *
+ * <p>Workflow timing: a sync run waits its workflow's delays in wall time before answering, and a
+ * stream run sends its events with those delays. An async run answers at once and its run history
+ * shows {@code Running} until its delays have passed <em>on the sandbox clock</em>, so a test
+ * advances {@link #clock()} instead of waiting (with the default clock on system time, that is wall
+ * time too). A stream client that disconnects is noticed when the next event or {@code PING} fails
+ * to write, and recorded in {@link #streamDisconnects()}.
  *
  * <p>Every response carries {@code X-Tt-Logid}. All state lives in memory and dies with the
  * instance. Thread-safe; {@link #close()} stops the server and is idempotent.
@@ -51,6 +65,8 @@ public final class CozeSandbox implements AutoCloseable {
   private final AtomicBoolean autoApprove;
   private final IssuedTokens tokens;
   private final RefreshHold refreshHold = new RefreshHold();
+  private final WorkflowHooks workflowHooks;
+  private final WorkflowRuns workflowRuns;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private CozeSandbox(HttpServer server, ExecutorService executor, SandboxConfig config) {
@@ -78,10 +94,27 @@ public final class CozeSandbox implements AutoCloseable {
                 new AuthorizationCodeGrant(clients, authorizations, tokens),
                 new RefreshTokenGrant(clients, tokens)),
             refreshHold);
-    ControlEndpoint control = new ControlEndpoint(clock, autoApprove, tokens, refreshHold);
+    ObjectMapper json = new ObjectMapper();
+    this.workflowHooks = new WorkflowHooks(config.asyncRunsAllowed());
+    this.workflowRuns = new WorkflowRuns(clock, random);
+    Map<String, SandboxWorkflow> workflows =
+        config.workflows().stream()
+            .collect(Collectors.toUnmodifiableMap(SandboxWorkflow::id, Function.identity()));
+    WorkflowEndpoint workflow =
+        new WorkflowEndpoint(
+            workflows, tokens, workflowRuns, workflowHooks, clock, json, baseUrl.toString());
+    ControlEndpoint control =
+        new ControlEndpoint(
+            clock,
+            autoApprove,
+            tokens,
+            refreshHold,
+            config.workflows(),
+            workflowHooks,
+            workflowRuns);
 
     Router router =
-        new Router(new ObjectMapper(), random, clock)
+        new Router(json, random, clock)
             .route("GET", OAUTH + "/authorize", (ex, path) -> authorize.handle(ex, null))
             .route(
                 "GET",
@@ -90,6 +123,14 @@ public final class CozeSandbox implements AutoCloseable {
             .route("GET", ConsentEndpoint.PATH, (ex, path) -> consent.show(ex))
             .route("POST", ConsentEndpoint.PATH, (ex, path) -> consent.decide(ex))
             .route("POST", OAUTH + "/token", (ex, path) -> token.handle(ex))
+            .route("POST", "/v1/workflow/run", (ex, path) -> workflow.run(ex))
+            .route("POST", "/v1/workflow/stream_run", (ex, path) -> workflow.streamRun(ex))
+            .route("POST", "/v1/workflow/stream_resume", (ex, path) -> workflow.streamResume(ex))
+            .route("POST", "/v1/workflows/resume", (ex, path) -> workflow.resume(ex))
+            .route(
+                "GET",
+                "/v1/workflows/([^/]+)/run_histories/([^/]+)",
+                (ex, path) -> workflow.history(ex, path.group(1), path.group(2)))
             .route(
                 "POST",
                 ControlEndpoint.PREFIX + "auto-approve",
@@ -110,7 +151,24 @@ public final class CozeSandbox implements AutoCloseable {
             .route(
                 "GET",
                 ControlEndpoint.PREFIX + "refresh-tokens",
-                (ex, path) -> control.refreshTokens(ex));
+                (ex, path) -> control.refreshTokens(ex))
+            .route("GET", ControlEndpoint.PREFIX + "workflows", (ex, path) -> control.workflows(ex))
+            .route(
+                "POST",
+                ControlEndpoint.PREFIX + "workflows/force-error",
+                (ex, path) -> control.forceWorkflowErrors(ex))
+            .route(
+                "POST",
+                ControlEndpoint.PREFIX + "workflows/force-stream-error",
+                (ex, path) -> control.forceStreamError(ex))
+            .route(
+                "POST",
+                ControlEndpoint.PREFIX + "workflows/async",
+                (ex, path) -> control.setAsyncRunsAllowed(ex))
+            .route(
+                "GET",
+                ControlEndpoint.PREFIX + "workflows/stats",
+                (ex, path) -> control.workflowStats(ex));
     server.createContext("/", router);
   }
 
@@ -209,6 +267,52 @@ public final class CozeSandbox implements AutoCloseable {
   /** How many refresh requests are being held right now. */
   public int heldRefreshes() {
     return refreshHold.held();
+  }
+
+  /**
+   * Test hook: the next {@code times} calls to any workflow endpoint answer the business error
+   * {@code code} (e.g. 4100, 4009, 5000) before anything else is checked, with §2.3's message where
+   * known. Replaces an earlier setting; {@code times} 0 disarms.
+   *
+   * @throws IllegalArgumentException if {@code code} is 0 or {@code times} negative
+   */
+  public void forceWorkflowErrors(int code, int times) {
+    if (code == 0 || times < 0) {
+      throw new IllegalArgumentException("need a non-zero code and times >= 0");
+    }
+    workflowHooks.forceErrors(code, times);
+  }
+
+  /**
+   * Test hook: the next stream run or stream resume sends an in-stream {@code Error} event {@code
+   * {"error_code": code, "error_message": message}} once {@code afterEvents} events went out (at
+   * the latest in place of its final event), and ends there; the run then shows {@code Fail}.
+   * Replaces an armed one.
+   *
+   * @throws IllegalArgumentException if {@code code} is 0 or {@code afterEvents} negative
+   */
+  public void forceStreamError(int code, String message, int afterEvents) {
+    if (code == 0 || afterEvents < 0) {
+      throw new IllegalArgumentException("need a non-zero code and afterEvents >= 0");
+    }
+    workflowHooks.forceStreamError(
+        new WorkflowHooks.StreamError(
+            code, message == null ? BusinessException.defaultMessage(code) : message, afterEvents));
+  }
+
+  /** Allows {@code is_async} runs, or answers them with 6003 as on a free plan. */
+  public void setAsyncRunsAllowed(boolean allowed) {
+    workflowHooks.setAsyncAllowed(allowed);
+  }
+
+  /** The workflow-endpoint counters so far. */
+  public WorkflowStats workflowStats() {
+    return workflowRuns.stats();
+  }
+
+  /** Every workflow stream whose client went away before its last event, oldest first. */
+  public List<StreamDisconnect> streamDisconnects() {
+    return workflowRuns.disconnects();
   }
 
   /** Stops the server at once; in-flight requests may fail. Idempotent. */

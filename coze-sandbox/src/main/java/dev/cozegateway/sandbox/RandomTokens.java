@@ -22,6 +22,7 @@ final class RandomTokens {
   private static final int REFRESH_TOKEN_LENGTH = 68;
   private static final int AUTHORIZE_KEY_LENGTH = 32;
   private static final int LOG_ID_HEX_LENGTH = 20;
+  private static final int DECIMAL_ID_LENGTH = 19;
 
   private final SecureRandom random = new SecureRandom();
 
@@ -43,6 +44,18 @@ final class RandomTokens {
   /** The key that ties the consent page to a pending authorize request. */
   String authorizeKey() {
     return alphanumeric(AUTHORIZE_KEY_LENGTH);
+  }
+
+  /**
+   * A Coze-style decimal id (workflow run, event): 19 digits starting with 7, like {@code
+   * 7431040978805851234}.
+   */
+  String decimalId() {
+    StringBuilder id = new StringBuilder("7");
+    for (int i = 1; i < DECIMAL_ID_LENGTH; i++) {
+      id.append((char) ('0' + random.nextInt(10)));
+    }
+    return id.toString();
   }
 
   /** A log id: {@code yyyyMMddHHmmss} (UTC) then 20 upper-case hex digits. */

@@ -1,5 +1,6 @@
 package dev.cozegateway.sandbox;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -18,6 +19,9 @@ import java.util.Set;
  *     token gets a fresh lifetime (the safe assumption of §7)
  * @param autoApprove whether the consent page approves at once instead of asking
  * @param clock the time source for every expiry; keep a reference to advance it
+ * @param workflows the workflows the workflow endpoints serve (§4); ids must be unique
+ * @param asyncRunsAllowed whether {@code is_async} runs are allowed; {@code false} simulates a free
+ *     plan, which answers them with 6003
  */
 public record SandboxConfig(
     int port,
@@ -25,7 +29,9 @@ public record SandboxConfig(
     Duration accessTokenLifetime,
     Duration refreshTokenLifetime,
     boolean autoApprove,
-    SandboxClock clock) {
+    SandboxClock clock,
+    List<SandboxWorkflow> workflows,
+    boolean asyncRunsAllowed) {
 
   /** Coze's default access-token lifetime (§3.3). */
   public static final Duration DEFAULT_ACCESS_TOKEN_LIFETIME = Duration.ofMinutes(15);
@@ -67,10 +73,18 @@ public record SandboxConfig(
     requirePositive(accessTokenLifetime, "accessTokenLifetime");
     requirePositive(refreshTokenLifetime, "refreshTokenLifetime");
     Objects.requireNonNull(clock, "clock");
+    workflows = List.copyOf(Objects.requireNonNull(workflows, "workflows"));
+    Set<String> workflowIds = new HashSet<>();
+    for (SandboxWorkflow workflow : workflows) {
+      if (!workflowIds.add(workflow.id())) {
+        throw new IllegalArgumentException("duplicate workflow id: " + workflow.id());
+      }
+    }
   }
 
   /**
-   * Any free port, no apps, Coze's lifetimes, consent asked for, and a fresh clock on system time.
+   * Any free port, no apps, no workflows, async runs allowed, Coze's lifetimes, consent asked for,
+   * and a fresh clock on system time.
    */
   public static SandboxConfig defaults() {
     return new SandboxConfig(
@@ -79,13 +93,24 @@ public record SandboxConfig(
         DEFAULT_ACCESS_TOKEN_LIFETIME,
         DEFAULT_REFRESH_TOKEN_LIFETIME,
         false,
-        new SandboxClock());
+        new SandboxClock(),
+        List.of(),
+        true);
+  }
+
+  /**
+   * The built-in demo workflows, one of each kind, loaded from the classpath resource {@code
+   * dev/cozegateway/sandbox/demo-workflows.json} (ids {@code 7431000000000000001} to {@code …07}).
+   */
+  public static List<SandboxWorkflow> demoWorkflows() {
+    return WorkflowFile.builtIn();
   }
 
   /**
    * The demo setup: {@link #defaults()} on {@code port} with one web app ({@link
    * #DEMO_WEB_CLIENT_ID}, {@link #DEMO_WEB_CLIENT_SECRET}) and one PKCE app ({@link
-   * #DEMO_PKCE_CLIENT_ID}), both registering {@link #DEMO_REDIRECT_URIS}.
+   * #DEMO_PKCE_CLIENT_ID}), both registering {@link #DEMO_REDIRECT_URIS}, and the {@link
+   * #demoWorkflows()}.
    */
   public static SandboxConfig demo(int port) {
     return demo(port, DEMO_REDIRECT_URIS);
@@ -99,19 +124,34 @@ public record SandboxConfig(
             List.of(
                 new SandboxApp(
                     DEMO_WEB_CLIENT_ID, SandboxApp.WEB, DEMO_WEB_CLIENT_SECRET, redirectUris),
-                new SandboxApp(DEMO_PKCE_CLIENT_ID, SandboxApp.PKCE, null, redirectUris)));
+                new SandboxApp(DEMO_PKCE_CLIENT_ID, SandboxApp.PKCE, null, redirectUris)))
+        .withWorkflows(demoWorkflows());
   }
 
   /** This config on another port. */
   public SandboxConfig withPort(int newPort) {
     return new SandboxConfig(
-        newPort, apps, accessTokenLifetime, refreshTokenLifetime, autoApprove, clock);
+        newPort,
+        apps,
+        accessTokenLifetime,
+        refreshTokenLifetime,
+        autoApprove,
+        clock,
+        workflows,
+        asyncRunsAllowed);
   }
 
   /** This config with exactly these apps. */
   public SandboxConfig withApps(List<SandboxApp> newApps) {
     return new SandboxConfig(
-        port, newApps, accessTokenLifetime, refreshTokenLifetime, autoApprove, clock);
+        port,
+        newApps,
+        accessTokenLifetime,
+        refreshTokenLifetime,
+        autoApprove,
+        clock,
+        workflows,
+        asyncRunsAllowed);
   }
 
   /** This config with one more app. */
@@ -123,23 +163,96 @@ public record SandboxConfig(
 
   /** This config with another access-token lifetime. */
   public SandboxConfig withAccessTokenLifetime(Duration lifetime) {
-    return new SandboxConfig(port, apps, lifetime, refreshTokenLifetime, autoApprove, clock);
+    return new SandboxConfig(
+        port,
+        apps,
+        lifetime,
+        refreshTokenLifetime,
+        autoApprove,
+        clock,
+        workflows,
+        asyncRunsAllowed);
   }
 
   /** This config with another refresh-token lifetime. */
   public SandboxConfig withRefreshTokenLifetime(Duration lifetime) {
-    return new SandboxConfig(port, apps, accessTokenLifetime, lifetime, autoApprove, clock);
+    return new SandboxConfig(
+        port, apps, accessTokenLifetime, lifetime, autoApprove, clock, workflows, asyncRunsAllowed);
   }
 
   /** This config with auto-approve on or off. */
   public SandboxConfig withAutoApprove(boolean enabled) {
-    return new SandboxConfig(port, apps, accessTokenLifetime, refreshTokenLifetime, enabled, clock);
+    return new SandboxConfig(
+        port,
+        apps,
+        accessTokenLifetime,
+        refreshTokenLifetime,
+        enabled,
+        clock,
+        workflows,
+        asyncRunsAllowed);
   }
 
   /** This config with another clock. */
   public SandboxConfig withClock(SandboxClock newClock) {
     return new SandboxConfig(
-        port, apps, accessTokenLifetime, refreshTokenLifetime, autoApprove, newClock);
+        port,
+        apps,
+        accessTokenLifetime,
+        refreshTokenLifetime,
+        autoApprove,
+        newClock,
+        workflows,
+        asyncRunsAllowed);
+  }
+
+  /** This config with exactly these workflows. */
+  public SandboxConfig withWorkflows(List<SandboxWorkflow> newWorkflows) {
+    return new SandboxConfig(
+        port,
+        apps,
+        accessTokenLifetime,
+        refreshTokenLifetime,
+        autoApprove,
+        clock,
+        newWorkflows,
+        asyncRunsAllowed);
+  }
+
+  /** This config with one more workflow. */
+  public SandboxConfig withWorkflow(SandboxWorkflow workflow) {
+    List<SandboxWorkflow> more = new ArrayList<>(workflows);
+    more.add(Objects.requireNonNull(workflow, "workflow"));
+    return withWorkflows(more);
+  }
+
+  /**
+   * This config with exactly the workflows in a workflow file, read now. The file is JSON: {@code
+   * {"workflows": [{"id": "7431000000000000001", "name": "echo", "kind": "echo"}, …]}}; kinds and
+   * their keys are {@code echo}; {@code stream} ({@code messages}, {@code delay_ms}, {@code
+   * ping_ms}); {@code question} ({@code question}, {@code expected_answer}); {@code fail} ({@code
+   * error_code}, {@code error_message}); {@code slow} ({@code duration_ms}, {@code ping_ms});
+   * {@code large} ({@code output_bytes}).
+   *
+   * @throws java.io.UncheckedIOException if the file cannot be read
+   * @throws IllegalArgumentException if it is not a valid workflow file; the message names the file
+   *     and the entry
+   */
+  public SandboxConfig withWorkflowFile(Path file) {
+    return withWorkflows(WorkflowFile.read(Objects.requireNonNull(file, "file")));
+  }
+
+  /** This config with async runs allowed, or answered with 6003 as on a free plan. */
+  public SandboxConfig withAsyncRunsAllowed(boolean allowed) {
+    return new SandboxConfig(
+        port,
+        apps,
+        accessTokenLifetime,
+        refreshTokenLifetime,
+        autoApprove,
+        clock,
+        workflows,
+        allowed);
   }
 
   private static void requirePositive(Duration value, String name) {

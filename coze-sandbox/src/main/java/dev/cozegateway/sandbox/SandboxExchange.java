@@ -22,6 +22,9 @@ final class SandboxExchange {
   // Far above any OAuth body, far below Coze's 15 MB; keeps a runaway client from eating memory.
   private static final int MAX_BODY_BYTES = 1 << 20;
 
+  // Coze's limit for workflow API bodies (§5).
+  private static final int MAX_WORKFLOW_BODY_BYTES = 20 << 20;
+
   private final HttpExchange exchange;
   private final ObjectMapper json;
   private final String logId;
@@ -71,13 +74,37 @@ final class SandboxExchange {
 
   /** The request body as UTF-8 text. */
   String bodyText() throws IOException, OAuthException {
-    try (InputStream in = exchange.getRequestBody()) {
-      byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-      if (bytes.length > MAX_BODY_BYTES) {
-        throw OAuthException.invalidRequest("body too large");
-      }
-      return new String(bytes, StandardCharsets.UTF_8);
+    String text = readBody(MAX_BODY_BYTES);
+    if (text == null) {
+      throw OAuthException.invalidRequest("body too large");
     }
+    return text;
+  }
+
+  /**
+   * The body of a workflow request as a JSON object; anything else is a 4000 business error (Coze
+   * answers {@code "json fail"}, §2.2).
+   */
+  JsonNode businessJsonBody() throws IOException, BusinessException {
+    String text = readBody(MAX_WORKFLOW_BODY_BYTES);
+    if (text == null) {
+      throw BusinessException.badRequest("body too large");
+    }
+    JsonNode body;
+    try {
+      body = json.readTree(text);
+    } catch (IOException e) {
+      throw new BusinessException(4000, "json fail");
+    }
+    if (body == null || !body.isObject()) {
+      throw new BusinessException(4000, "json fail");
+    }
+    return body;
+  }
+
+  /** The log id this exchange's response carries. */
+  String logId() {
+    return logId;
   }
 
   /** The request body parsed as a JSON object; anything else is a bad request. */
@@ -141,6 +168,33 @@ final class SandboxExchange {
     sendJson(statusCode, body);
   }
 
+  /**
+   * A business success: {@code "code": 0} (always, §2 (a)), {@code "msg": ""}, then {@code fields},
+   * then {@code detail.logid}; HTTP 200.
+   */
+  void sendSuccess(ObjectNode fields) throws IOException {
+    ObjectNode body = newObject();
+    body.put("code", 0);
+    body.put("msg", "");
+    body.setAll(fields);
+    body.putObject("detail").put("logid", logId);
+    sendJson(200, body);
+  }
+
+  /** A business error: the envelope as HTTP 200, also on streaming endpoints (§2.2). */
+  void sendBusinessError(BusinessException error) throws IOException {
+    sendEnvelope(200, error.code(), error.msg());
+  }
+
+  /** Starts a {@code text/event-stream} response (HTTP 200, chunked) and returns its writer. */
+  EventStream openEventStream() throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", EventStream.CONTENT_TYPE);
+    exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+    status = 200;
+    exchange.sendResponseHeaders(200, 0);
+    return new EventStream(exchange.getResponseBody(), json);
+  }
+
   void setResponseHeader(String name, String value) {
     exchange.getResponseHeaders().set(name, value);
   }
@@ -148,6 +202,14 @@ final class SandboxExchange {
   /** The status sent, or 0 if nothing has been sent yet. */
   int status() {
     return status;
+  }
+
+  /** The body as UTF-8 text, or {@code null} if longer than {@code maxBytes}. */
+  private String readBody(int maxBytes) throws IOException {
+    try (InputStream in = exchange.getRequestBody()) {
+      byte[] bytes = in.readNBytes(maxBytes + 1);
+      return bytes.length > maxBytes ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
   }
 
   private void send(int statusCode, String contentType, byte[] body) throws IOException {

@@ -1,9 +1,10 @@
 /**
- * A local fake of Coze's OAuth HTTP API, for tests and the demo mode.
+ * A local fake of Coze's OAuth and workflow HTTP APIs, for tests and the demo mode.
  *
- * <p>{@link dev.cozegateway.sandbox.CozeSandbox} serves the authorize and consent pages and the
- * token endpoint on one loopback origin, following the wire contract in {@code coze-api.md}
- * (§1–§3). Everything else in this package is an implementation detail. A small test-only control
- * surface lives under {@code /_sandbox/}.
+ * <p>{@link dev.cozegateway.sandbox.CozeSandbox} serves the authorize and consent pages, the token
+ * endpoint and the scripted workflows ({@link dev.cozegateway.sandbox.SandboxWorkflow}) on one
+ * loopback origin, following the wire contract in {@code coze-api.md} (§1–§4). Everything else in
+ * this package is an implementation detail. A small test-only control surface lives under {@code
+ * /_sandbox/}.
  */
 package dev.cozegateway.sandbox;

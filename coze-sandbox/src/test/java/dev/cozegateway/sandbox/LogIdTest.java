@@ -43,7 +43,7 @@ class LogIdTest {
                     + WEB_ID
                     + "\",\"refresh_token\":\"r\"}"),
             http.get(TOKEN_PATH),
-            http.get("/v1/workflow/run"),
+            http.get("/v3/chat/cancel"),
             http.get("/_sandbox/stats"));
 
     assertThat(responses)

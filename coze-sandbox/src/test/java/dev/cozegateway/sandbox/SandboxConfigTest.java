@@ -58,7 +58,9 @@ class SandboxConfigTest {
             .withRefreshTokenLifetime(Duration.ofHours(1))
             .withAutoApprove(true)
             .withClock(clock)
-            .withApp(SandboxApp.pkce("p", "https://x.example/cb"));
+            .withApp(SandboxApp.pkce("p", "https://x.example/cb"))
+            .withWorkflow(new SandboxWorkflow.Echo("7431", "echo"))
+            .withAsyncRunsAllowed(false);
 
     assertThat(config)
         .isEqualTo(
@@ -68,7 +70,9 @@ class SandboxConfigTest {
                 Duration.ofMinutes(1),
                 Duration.ofHours(1),
                 true,
-                clock));
+                clock,
+                List.of(new SandboxWorkflow.Echo("7431", "echo")),
+                false));
   }
 
   @Test

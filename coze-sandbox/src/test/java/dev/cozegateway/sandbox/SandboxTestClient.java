@@ -43,6 +43,37 @@ final class SandboxTestClient {
   static final String AUTHORIZE_PATH = "/api/permission/oauth2/authorize";
   static final Pattern LOG_ID = Pattern.compile("\\d{14}[0-9A-F]{20}");
 
+  static final String ECHO = "7000000000000000001";
+  static final String STREAM = "7000000000000000002";
+  static final String QUESTION = "7000000000000000003";
+  static final String OPEN_QUESTION = "7000000000000000004";
+  static final String FAIL = "7000000000000000005";
+  static final String SLOW = "7000000000000000006";
+  static final String QUICK = "7000000000000000007";
+  static final String LARGE = "7000000000000000008";
+  static final String LONG_STREAM = "7000000000000000009";
+  static final int LARGE_BYTES = 2_000_000;
+  static final List<String> STREAM_MESSAGES = List.of("Why did ", "the ruler ", "go?");
+
+  /** One workflow of each kind, fast enough for unit tests. */
+  static final List<SandboxWorkflow> WORKFLOWS =
+      List.of(
+          new SandboxWorkflow.Echo(ECHO, "echo"),
+          new SandboxWorkflow.Streaming(
+              STREAM, "joke", STREAM_MESSAGES, Duration.ofMillis(10), Duration.ZERO),
+          new SandboxWorkflow.Question(QUESTION, "capital", "Capital of France?", "Paris"),
+          new SandboxWorkflow.Question(OPEN_QUESTION, "weather", "Which city?", null),
+          new SandboxWorkflow.Failing(FAIL, "broken", 4013, "Model service error"),
+          new SandboxWorkflow.Slow(SLOW, "slow", Duration.ofSeconds(30), Duration.ZERO),
+          new SandboxWorkflow.Slow(QUICK, "quick", Duration.ofMillis(120), Duration.ofMillis(25)),
+          new SandboxWorkflow.LargeOutput(LARGE, "large", LARGE_BYTES),
+          new SandboxWorkflow.Streaming(
+              LONG_STREAM,
+              "endless",
+              java.util.Collections.nCopies(500, "tick "),
+              Duration.ofMillis(10),
+              Duration.ZERO));
+
   private final CozeSandbox sandbox;
   private final HttpClient client =
       HttpClient.newBuilder()
@@ -64,7 +95,8 @@ final class SandboxTestClient {
         .withClock(new SandboxClock(InstantSource.fixed(T0)))
         .withApp(SandboxApp.web(WEB_ID, WEB_SECRET, WEB_REDIRECT, WEB_REDIRECT_WITH_QUERY))
         .withApp(SandboxApp.web(OTHER_WEB_ID, OTHER_WEB_SECRET, WEB_REDIRECT))
-        .withApp(SandboxApp.pkce(PKCE_ID, PKCE_REDIRECT));
+        .withApp(SandboxApp.pkce(PKCE_ID, PKCE_REDIRECT))
+        .withWorkflows(WORKFLOWS);
   }
 
   // ---- raw HTTP ----
@@ -102,8 +134,12 @@ final class SandboxTestClient {
   }
 
   JsonNode json(HttpResponse<String> response) {
+    return json(response.body());
+  }
+
+  JsonNode json(String text) {
     try {
-      return json.readTree(response.body());
+      return json.readTree(text);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -229,6 +265,72 @@ final class SandboxTestClient {
         exchange(WEB_ID, code, WEB_REDIRECT, null, "Bearer " + WEB_SECRET);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return json(response);
+  }
+
+  // ---- workflows ----
+
+  /** A fresh, valid access token from a web app's code exchange. */
+  String accessToken() {
+    return webTokens().get("access_token").asText();
+  }
+
+  /** POSTs {@code body} (a JSON text) to a workflow endpoint with {@code Bearer token}. */
+  HttpResponse<String> postWorkflow(String path, String token, String body) {
+    return token == null
+        ? post(path, "application/json", body)
+        : post(path, "application/json", body, "Authorization", "Bearer " + token);
+  }
+
+  /** POSTs {@code fields} as JSON to a workflow endpoint with {@code Bearer token}. */
+  HttpResponse<String> postWorkflow(String path, String token, Map<String, ?> fields) {
+    try {
+      return postWorkflow(path, token, json.writeValueAsString(fields));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** GETs a run history record. */
+  HttpResponse<String> history(String token, String workflowId, String executeId) {
+    return get(
+        "/v1/workflows/" + workflowId + "/run_histories/" + executeId,
+        "Authorization",
+        "Bearer " + token);
+  }
+
+  /** The single element of a successful run history answer. */
+  JsonNode historyRecord(String token, String workflowId, String executeId) {
+    JsonNode body = assertSuccess(history(token, workflowId, executeId));
+    assertThat(body.get("data").isArray()).isTrue();
+    assertThat(body.get("data")).hasSize(1);
+    return body.get("data").get(0);
+  }
+
+  /** Asserts HTTP 200, JSON, {@code "code": 0} and the log id in the body; returns the body. */
+  JsonNode assertSuccess(HttpResponse<String> response) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type").orElseThrow())
+        .startsWith("application/json");
+    JsonNode body = json(response);
+    assertThat(body.has("code")).as(response.body()).isTrue();
+    assertThat(body.get("code").asInt()).as(response.body()).isZero();
+    assertThat(body.get("msg").asText()).isEmpty();
+    assertThat(body.at("/detail/logid").asText())
+        .isEqualTo(response.headers().firstValue("X-Tt-Logid").orElseThrow());
+    return body;
+  }
+
+  /** Asserts a one-line business error envelope, HTTP 200, with {@code code}; returns the msg. */
+  String assertBusinessError(HttpResponse<String> response, int code) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type").orElseThrow())
+        .startsWith("application/json");
+    assertThat(response.body()).doesNotContain("\n");
+    JsonNode body = json(response);
+    assertThat(body.get("code").asInt()).as(response.body()).isEqualTo(code);
+    assertThat(body.at("/detail/logid").asText())
+        .isEqualTo(response.headers().firstValue("X-Tt-Logid").orElseThrow());
+    return body.get("msg").asText();
   }
 
   /** A PKCE app's successful code exchange (S256), as a parsed token body. */
