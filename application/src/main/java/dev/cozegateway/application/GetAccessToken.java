@@ -78,7 +78,7 @@ public final class GetAccessToken {
   public static final Duration MAX_PERSIST_TIMEOUT = Duration.ofMinutes(5);
 
   /** How far apart two replicas' clocks may be, as far as intents' start times are concerned. */
-  static final Duration CLOCK_SKEW = Duration.ofSeconds(2);
+  public static final Duration CLOCK_SKEW = Duration.ofSeconds(2);
 
   // How a replica that lost the lease polls the store for the holder's result.
   private static final Duration FIRST_PAUSE = Duration.ofMillis(20);
@@ -288,10 +288,13 @@ public final class GetAccessToken {
   }
 
   /**
-   * Under the lease: redeem the stored refresh token, unless the lease came too late. The intent is
-   * written first, so that whoever finds it later knows a refresh was started; if another writer
-   * got in first (a holder whose lease lapsed, a new authorization), start again from what it
-   * wrote.
+   * Under the lease: redeem the stored refresh token, unless the lease came too late. If another
+   * process's intent is on the record, its refresh may have redeemed the token and still be storing
+   * the result (its lease lapsed, say, while the store failed over): wait for that result until the
+   * other's persist timeout has surely passed, rather than send the token a second time. Then the
+   * intent is written, so that whoever finds it later knows a refresh was started; if another
+   * writer got in first (a holder whose lease lapsed, a new authorization), start again from what
+   * it wrote.
    */
   private Outcome redeem(Connection connection, Predicate<Connection> satisfied) {
     Connection current = connection;
@@ -301,6 +304,25 @@ public final class GetAccessToken {
         return Outcome.unchanged(current, open(current));
       }
       RefreshIntent interrupted = current.refreshIntent();
+      if (interrupted != null && !interrupted.owner().equals(owner)) {
+        Instant over = interrupted.startTime().plus(persistTimeout).plus(CLOCK_SKEW);
+        Duration left = Duration.between(clock.instant(), over);
+        if (!left.isNegative() && !left.isZero()) {
+          log.log(
+              Level.INFO,
+              "connection {0}: waiting up to {1} ms for the result of a refresh that {2} started"
+                  + " at {3}",
+              current.name(),
+              left.toMillis(),
+              interrupted.owner(),
+              interrupted.startTime());
+          boolean succeeded = awaitSuccessor(current.name(), open(current).refreshToken(), left);
+          current = load(current.name());
+          if (succeeded) {
+            continue;
+          }
+        }
+      }
       RefreshIntent intent = new RefreshIntent(owner, clock.instant());
       Connection intended = current.withRefreshIntent(intent);
       long intentWritten = System.nanoTime();
@@ -397,9 +419,8 @@ public final class GetAccessToken {
   /**
    * Coze refused the refresh token. Another writer may have rotated it in the meantime, so the
    * store decides: only if it still holds the rejected token does the connection need the end user.
-   * If another process's refresh was interrupted (its intent was on the record when we took over),
-   * that process may have redeemed the token and still be storing the result: wait for it, until
-   * its persist timeout has surely passed, before giving the connection up.
+   * (An interrupted refresh's owner had its persist timeout to store a successor before this one
+   * was sent; see {@link #redeem}.)
    */
   private Outcome afterRejection(
       Connection intended,
@@ -407,15 +428,6 @@ public final class GetAccessToken {
       GrantResult.Rejected result,
       RefreshIntent interrupted) {
     ConnectionName name = intended.name();
-    if (interrupted != null && !interrupted.owner().equals(owner)) {
-      Duration left =
-          Duration.between(
-              clock.instant(), interrupted.startTime().plus(persistTimeout).plus(CLOCK_SKEW));
-      if (awaitSuccessor(name, rejected.refreshToken(), left)) {
-        Connection current = load(name);
-        return Outcome.unchanged(current, open(current));
-      }
-    }
     Connection current = connections.find(name).orElseThrow(() -> connectionNotFound(name));
     TokenSet stored = open(current);
     if (!stored.refreshToken().equals(rejected.refreshToken())) {

@@ -33,6 +33,24 @@ final class Alice {
             .build());
   }
 
+  /**
+   * Connects another end user's account, as {@link #connect} does hers: connection {@code
+   * connectionId} of the tenant, for subject {@code subject-<connectionId>}.
+   */
+  static void connectAs(AuthServiceBlockingStub auth, String connectionId)
+      throws IOException, InterruptedException {
+    Authorization pending =
+        auth.startAuthorization(
+            StartAuthorizationRequest.newBuilder()
+                .setParent(SandboxWiring.TENANT)
+                .setApp("apps/" + SandboxWiring.WEB_APP)
+                .setConnectionId(connectionId)
+                .setSubject("subject-" + connectionId)
+                .build());
+    HttpResponse<String> page = followInBrowser(pending.getAuthorizeUri());
+    assertThat(page.body()).as("connecting " + connectionId).contains("Coze account connected");
+  }
+
   /** Follows the authorize URI to the end; returns the last page (the callback's). */
   static HttpResponse<String> followInBrowser(String authorizeUri)
       throws IOException, InterruptedException {

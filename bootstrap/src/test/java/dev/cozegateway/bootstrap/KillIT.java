@@ -43,6 +43,18 @@ class KillIT {
   private static final Duration TOKEN_LIFETIME = MIN_REMAINING.plusSeconds(2);
   private static final Duration LEASE_TTL = Duration.ofSeconds(2);
 
+  /**
+   * How long a holder retries storing granted tokens; B waits that long (plus the clock-skew
+   * allowance) from A's intent before it sends the token itself, in case A had redeemed it.
+   */
+  private static final Duration PERSIST_TIMEOUT = Duration.ofSeconds(1);
+
+  /** When B may send the token: A's lease has lapsed and A's intent is surely over. */
+  private static final Duration TAKEOVER_AFTER =
+      LEASE_TTL.compareTo(PERSIST_TIMEOUT.plus(GetAccessToken.CLOCK_SKEW)) > 0
+          ? LEASE_TTL
+          : PERSIST_TIMEOUT.plus(GetAccessToken.CLOCK_SKEW);
+
   /** B's refresh may take the lease TTL, plus its polling pause and the refresh itself. */
   private static final Duration TAKEOVER_MARGIN = Duration.ofSeconds(3);
 
@@ -76,7 +88,13 @@ class KillIT {
             RedisServerExtension.uniquePrefix(),
             // Only the test's calls may refresh, so the redemption count is theirs alone; a short
             // lease, so that B need not wait 15 s for A's to lapse.
-            Map.of("sweep-enabled", "false", "lease-ttl", LEASE_TTL.toSeconds() + "s"));
+            Map.of(
+                "sweep-enabled",
+                "false",
+                "lease-ttl",
+                LEASE_TTL.toSeconds() + "s",
+                "persist-timeout",
+                PERSIST_TIMEOUT.toSeconds() + "s"));
   }
 
   @AfterEach
@@ -154,9 +172,9 @@ class KillIT {
 
     System.out.printf("[kill] A's pending GetAccessToken failed: %s%n", aFailure);
     System.out.printf(
-        "[kill] B's GetAccessToken took %d ms (lease TTL %d ms + margin %d ms); new token: %b%n",
+        "[kill] B's GetAccessToken took %d ms (takeover after %d ms + margin %d ms); new token: %b%n",
         took.toMillis(),
-        LEASE_TTL.toMillis(),
+        TAKEOVER_AFTER.toMillis(),
         TAKEOVER_MARGIN.toMillis(),
         !token.getAccessToken().equals(stale));
     System.out.printf(
@@ -164,7 +182,10 @@ class KillIT {
             + " token valid at the sandbox: %b%n",
         stats.refreshRedemptions(), stats.refreshRejections(), state, valid);
 
-    assertThat(took).as(fleet::diagnostics).isLessThan(LEASE_TTL.plus(TAKEOVER_MARGIN));
+    assertThat(took).as(fleet::diagnostics).isLessThan(TAKEOVER_AFTER.plus(TAKEOVER_MARGIN));
+    assertThat(fleet.stderr(b))
+        .as("B logs that it took over A's interrupted refresh")
+        .contains("taking over a refresh that pid " + a.process().pid());
     assertThat(token.getAccessToken()).isNotEmpty().isNotEqualTo(stale);
     assertThat(state).isEqualTo(Connection.State.ACTIVE);
     assertThat(stats.refreshRedemptions()).isEqualTo(1);

@@ -87,6 +87,32 @@ final class ServeReplicas implements AutoCloseable {
       String keyPrefix,
       Map<String, String> refresh)
       throws IOException {
+    return start(
+        dir,
+        tag,
+        names,
+        sandbox,
+        callbackPort,
+        Map.of("port", Integer.toString(redisPort), "key-prefix", keyPrefix),
+        refresh);
+  }
+
+  /**
+   * Like {@link #start(Path, String, List, CozeSandbox, int, int, String, Map)}, on any Redis
+   * deployment.
+   *
+   * @param redis the {@code store.redis.*} settings, keyed below {@code store.redis} (dotted for
+   *     nested ones, e.g. {@code sentinel.master-name}; lists comma-separated)
+   */
+  static ServeReplicas start(
+      Path dir,
+      String tag,
+      List<String> names,
+      CozeSandbox sandbox,
+      int callbackPort,
+      Map<String, String> redis,
+      Map<String, String> refresh)
+      throws IOException {
     ServeReplicas fleet = new ServeReplicas(dir, tag);
     String keyLine = KeyRing.generateKeyLine("k1");
     String callback = SandboxWiring.callbackUri(callbackPort);
@@ -94,13 +120,7 @@ final class ServeReplicas implements AutoCloseable {
     for (int i = 0; i < names.size(); i++) {
       Path config =
           fleet.writeConfig(
-              names.get(i),
-              i == 0 ? callbackPort : 0,
-              callback,
-              sandbox,
-              redisPort,
-              keyPrefix,
-              refresh);
+              names.get(i), i == 0 ? callbackPort : 0, callback, sandbox, redis, refresh);
       started.add(fleet.launch(names.get(i), config, keyLine));
     }
     fleet.replicas.addAll(started);
@@ -149,6 +169,11 @@ final class ServeReplicas implements AutoCloseable {
     }
   }
 
+  /** Everything the replica has written to stderr (its log) so far. */
+  String stderr(Replica replica) {
+    return read(replica.stderr());
+  }
+
   /** The tail of every replica's stderr, for failure messages. */
   String diagnostics() {
     StringBuilder out = new StringBuilder();
@@ -190,15 +215,24 @@ final class ServeReplicas implements AutoCloseable {
       int httpPort,
       String callback,
       CozeSandbox sandbox,
-      int redisPort,
-      String keyPrefix,
+      Map<String, String> redis,
       Map<String, String> refresh)
       throws IOException {
     ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.putObject("grpc").put("host", "127.0.0.1").put("port", 0);
     root.putObject("http").put("host", "127.0.0.1").put("port", httpPort);
     ObjectNode store = root.putObject("store").put("type", "redis");
-    store.putObject("redis").put("port", redisPort).put("key-prefix", keyPrefix);
+    ObjectNode redisNode = store.putObject("redis");
+    redis.forEach(
+        (key, value) -> {
+          ObjectNode parent = redisNode;
+          String[] path = key.split("\\.");
+          for (int i = 0; i < path.length - 1; i++) {
+            parent =
+                parent.has(path[i]) ? (ObjectNode) parent.get(path[i]) : parent.putObject(path[i]);
+          }
+          parent.put(path[path.length - 1], value);
+        });
     ObjectNode refreshNode = root.putObject("refresh");
     refresh.forEach(refreshNode::put);
     root.putArray("apps")

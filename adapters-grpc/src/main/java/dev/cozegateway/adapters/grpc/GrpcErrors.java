@@ -34,6 +34,7 @@ final class GrpcErrors {
           GatewayException.InvalidArgument.class, Status.Code.INVALID_ARGUMENT,
           GatewayException.NotFound.class, Status.Code.NOT_FOUND,
           GatewayException.FailedPrecondition.class, Status.Code.FAILED_PRECONDITION,
+          GatewayException.PermissionDenied.class, Status.Code.PERMISSION_DENIED,
           GatewayException.AlreadyExists.class, Status.Code.ALREADY_EXISTS,
           GatewayException.Unavailable.class, Status.Code.UNAVAILABLE,
           GatewayException.Unimplemented.class, Status.Code.UNIMPLEMENTED,

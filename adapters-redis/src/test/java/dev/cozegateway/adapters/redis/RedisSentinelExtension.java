@@ -31,10 +31,13 @@ import redis.clients.jedis.exceptions.JedisException;
  * Register it as a static field with {@code @RegisterExtension}. Tests keep apart by key prefix
  * ({@link #config()} gives each call a new one).
  *
+ * <p>Public, with what it can do to the deployment (crash the master, restart it, await a new one),
+ * for the gateway's end-to-end tests through this module's test-jar.
+ *
  * <p>Fails (never skips) if {@code redis-server} is not on PATH.
  */
-final class RedisSentinelExtension implements BeforeAllCallback, AfterAllCallback {
-  static final String MASTER_NAME = "gw";
+public final class RedisSentinelExtension implements BeforeAllCallback, AfterAllCallback {
+  public static final String MASTER_NAME = "gw";
   private static final int SENTINELS = 3;
   private static final String SERVER_READY = "Ready to accept connections";
   private static final String SENTINEL_READY = "+monitor master " + MASTER_NAME;
@@ -107,19 +110,19 @@ final class RedisSentinelExtension implements BeforeAllCallback, AfterAllCallbac
         .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5));
   }
 
-  List<Node> sentinelNodes() {
+  public List<Node> sentinelNodes() {
     return sentinels.stream().map(s -> new Node("127.0.0.1", s.port())).toList();
   }
 
   /** The port of the master, as the first sentinel knows it. */
-  int masterPort() {
+  public int masterPort() {
     try (Jedis sentinel = sentinels.get(0).connect(null)) {
       return Integer.parseInt(sentinel.sentinelGetMasterAddrByName(MASTER_NAME).get(1));
     }
   }
 
   /** The port of the replica: the server that is not the master the first sentinel names. */
-  int replicaPort() {
+  public int replicaPort() {
     int master = masterPort();
     return servers.stream()
         .mapToInt(RedisProcess::port)
@@ -129,12 +132,12 @@ final class RedisSentinelExtension implements BeforeAllCallback, AfterAllCallbac
   }
 
   /** Waits until the replica is linked to the master and has every write the master has. */
-  void awaitReplicaInSync() {
+  public void awaitReplicaInSync() {
     awaitReplicaInSync(masterPort(), replicaPort());
   }
 
   /** A plain connection to the server on {@code port}. Close it. */
-  Jedis raw(int port) {
+  public Jedis raw(int port) {
     return RedisProcess.connect(port, null);
   }
 
@@ -174,14 +177,51 @@ final class RedisSentinelExtension implements BeforeAllCallback, AfterAllCallbac
     }
   }
 
-  /** Kills the master at once (SIGKILL), as a crash would; the sentinels will fail over. */
-  void crashMaster() {
+  /**
+   * Kills the master at once (SIGKILL), as a crash would; the sentinels will fail over.
+   *
+   * @return the port it listened on
+   */
+  public int crashMaster() {
     int master = masterPort();
     servers.stream().filter(server -> server.port() == master).findFirst().orElseThrow().kill();
+    return master;
+  }
+
+  /**
+   * Starts the crashed server again on its old port, empty (there is no persistence), as a replica
+   * of the server on {@code masterPort}, which the sentinels must already name as the master: an
+   * empty server restarted as a master instead would have its former replica copy its emptiness.
+   * Returns once it answers; {@link #awaitReplicaInSync()} waits for its copy of the data.
+   */
+  public void restartAsReplica(int crashedPort, int masterPort) {
+    int index = -1;
+    for (int i = 0; i < servers.size(); i++) {
+      if (servers.get(i).port() == crashedPort) {
+        index = i;
+      }
+    }
+    if (index < 0 || servers.get(index).isAlive()) {
+      throw new IllegalStateException("no crashed server on port " + crashedPort);
+    }
+    // Redis 7 waits 5 s by default before a diskless full sync, for more replicas to join it.
+    try (Jedis master = raw(masterPort)) {
+      master.configSet("repl-diskless-sync-delay", "0");
+    }
+    List<String> replicaOf = List.of("--replicaof", "127.0.0.1", Integer.toString(masterPort));
+    servers.set(
+        index,
+        RedisProcess.start(
+            "redis-replica",
+            root.resolve("restarted-" + crashedPort),
+            crashedPort,
+            concat(serverArguments(crashedPort), replicaOf),
+            SERVER_READY,
+            null));
   }
 
   /** Waits until every sentinel names the server on {@code port} as the master. */
-  void awaitMaster(int port) {
+  public void awaitMaster(int port) {
     await("every sentinel names 127.0.0.1:" + port + " as the master")
         .atMost(SETTLE_TIMEOUT)
         .pollInterval(Duration.ofMillis(50))
