@@ -82,6 +82,13 @@ public abstract sealed class GatewayException extends RuntimeException {
     }
   }
 
+  /** The caller's credentials (e.g. a connection's token at Coze) lack permission for this. */
+  public static final class PermissionDenied extends GatewayException {
+    public PermissionDenied(Reason reason, String message, Map<String, String> metadata) {
+      super(reason, message, metadata, null);
+    }
+  }
+
   /** The resource already exists, or a request id was reused with other arguments. */
   public static final class AlreadyExists extends GatewayException {
     public AlreadyExists(Reason reason, String message) {

@@ -41,6 +41,22 @@ public enum Reason {
   REQUEST_ID_CONFLICT,
   /** Stored data failed its integrity check (e.g. decryption with the wrong key). */
   DATA_CORRUPT,
+  /** The workflow run does not exist (or has expired under the retention period). */
+  WORKFLOW_RUN_NOT_FOUND,
+  /** Coze does not know the workflow, or it is not published. */
+  WORKFLOW_NOT_FOUND,
+  /** Coze refused the workflow call's parameters. */
+  WORKFLOW_INVALID_PARAMETERS,
+  /** The connection's token lacks permission for the workflow or its workspace. */
+  WORKFLOW_PERMISSION_DENIED,
+  /** Asynchronous runs are not available on the Coze account's plan. */
+  WORKFLOW_ASYNC_NOT_ALLOWED,
+  /** The run is not in a state that allows the operation (e.g. resuming a finished run). */
+  WORKFLOW_RUN_STATE_INVALID,
+  /** The run was resumed as often as Coze allows (3 times). */
+  WORKFLOW_RESUME_LIMIT_REACHED,
+  /** Coze answered a workflow call with an error the gateway has no better reason for. */
+  WORKFLOW_FAILED,
   /** The operation is not built yet. */
   NOT_IMPLEMENTED
 }
