@@ -16,22 +16,35 @@ import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.Reason;
 import dev.cozegateway.domain.RefreshIntent;
 import dev.cozegateway.domain.SealedSecret;
+import dev.cozegateway.domain.WorkflowInterrupt;
+import dev.cozegateway.domain.WorkflowRun;
+import dev.cozegateway.domain.WorkflowRunError;
+import dev.cozegateway.domain.WorkflowRunMode;
+import dev.cozegateway.domain.WorkflowRunName;
+import dev.cozegateway.domain.WorkflowRunState;
+import dev.cozegateway.domain.WorkflowUsage;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
- * The stored form of connections and authorizations: JSON of flat records made of strings, numbers
- * and bytes, so that the file format does not change when a domain type does, and a record can be
- * read with any JSON tool (and {@code redis-cli}). Sealed bytes are stored as they are; nothing
- * here decrypts. Each record carries a layout version, {@code v}, for future migrations.
+ * The stored form of connections, authorizations and workflow runs: JSON of flat records made of
+ * strings, numbers and bytes, so that the file format does not change when a domain type does, and
+ * a record can be read with any JSON tool (and {@code redis-cli}). Sealed bytes are stored as they
+ * are; nothing here decrypts. Each record carries a layout version, {@code v}, for future
+ * migrations.
  *
  * <p>Both stores use this one layout, so that a migration between them can copy records as they
  * are. It is a library of the store adapters, not an adapter itself.
  */
 public final class StoredRecords {
+  /** How many characters {@link #sortableTime} returns. */
+  public static final int SORTABLE_TIME_LENGTH = 27;
+
   private static final int V1 = 1;
+  // Larger than the magnitude of Instant.MIN's epoch second (about 3.2 * 10^16).
+  private static final long EPOCH_SECOND_BIAS = 100_000_000_000_000_000L;
 
   // Unknown fields are ignored, so that a rolled-back gateway can read what a newer one wrote.
   private static final ObjectMapper JSON =
@@ -72,6 +85,37 @@ public final class StoredRecords {
       String requestId) {}
 
   record ErrorRecord(String reason, String message, String cozeLogId) {}
+
+  record WorkflowRunRecord(
+      int v,
+      String name,
+      String connection,
+      String workflowId,
+      String botId,
+      String appId,
+      String mode,
+      String state,
+      String requestId,
+      String requestDigest,
+      String executeId,
+      String output,
+      String debugUrl,
+      UsageRecord usage,
+      InterruptRecord interrupt,
+      RunErrorRecord error,
+      int resumeCount,
+      String logId,
+      String createTime,
+      String updateTime,
+      String checkTime,
+      int pollCount,
+      long version) {}
+
+  record UsageRecord(long inputCount, long outputCount, long tokenCount) {}
+
+  record InterruptRecord(String eventId, int type, String data, String nodeTitle) {}
+
+  record RunErrorRecord(String reason, String message, String cozeCode, String cozeLogId) {}
 
   public static byte[] encode(Connection c) {
     return write(
@@ -163,6 +207,98 @@ public final class StoredRecords {
     }
   }
 
+  public static byte[] encode(WorkflowRun r) {
+    WorkflowUsage usage = r.usage();
+    WorkflowInterrupt interrupt = r.interrupt();
+    WorkflowRunError error = r.error();
+    return write(
+        new WorkflowRunRecord(
+            V1,
+            r.name().name(),
+            r.connection().name(),
+            r.workflowId(),
+            r.botId(),
+            r.appId(),
+            r.mode().name(),
+            r.state().name(),
+            r.requestId(),
+            r.requestDigest(),
+            r.executeId(),
+            r.output(),
+            r.debugUrl(),
+            new UsageRecord(usage.inputCount(), usage.outputCount(), usage.tokenCount()),
+            interrupt == null
+                ? null
+                : new InterruptRecord(
+                    interrupt.eventId(), interrupt.type(), interrupt.data(), interrupt.nodeTitle()),
+            error == null
+                ? null
+                : new RunErrorRecord(
+                    error.reason(), error.message(), error.cozeCode(), error.cozeLogId()),
+            r.resumeCount(),
+            r.logId(),
+            r.createTime().toString(),
+            r.updateTime().toString(),
+            r.checkTime() == null ? null : r.checkTime().toString(),
+            r.pollCount(),
+            r.version()));
+  }
+
+  public static WorkflowRun decodeWorkflowRun(byte[] bytes) {
+    WorkflowRunRecord r = read(bytes, WorkflowRunRecord.class);
+    try {
+      requireV1(r.v());
+      UsageRecord usage = r.usage();
+      InterruptRecord interrupt = r.interrupt();
+      RunErrorRecord error = r.error();
+      return new WorkflowRun(
+          WorkflowRunName.parse(r.name(), "name"),
+          ConnectionName.parse(r.connection(), "connection"),
+          r.workflowId(),
+          r.botId(),
+          r.appId(),
+          WorkflowRunMode.valueOf(r.mode()),
+          WorkflowRunState.valueOf(r.state()),
+          r.requestId(),
+          r.requestDigest(),
+          r.executeId(),
+          r.output(),
+          r.debugUrl(),
+          usage == null
+              ? WorkflowUsage.NONE
+              : new WorkflowUsage(usage.inputCount(), usage.outputCount(), usage.tokenCount()),
+          interrupt == null
+              ? null
+              : new WorkflowInterrupt(
+                  interrupt.eventId(), interrupt.type(), interrupt.data(), interrupt.nodeTitle()),
+          error == null
+              ? null
+              : new WorkflowRunError(
+                  error.reason(), error.message(), error.cozeCode(), error.cozeLogId()),
+          r.resumeCount(),
+          r.logId(),
+          Instant.parse(r.createTime()),
+          Instant.parse(r.updateTime()),
+          r.checkTime() == null ? null : Instant.parse(r.checkTime()),
+          r.pollCount(),
+          r.version());
+    } catch (RuntimeException e) {
+      throw corrupt("workflow run", e);
+    }
+  }
+
+  /**
+   * {@code instant} as 27 decimal digits whose string order is time order, to the nanosecond: the
+   * epoch second plus 10^17 (so that it is positive), padded to 18 digits, then the nanosecond of
+   * the second, padded to 9. Index keys start with it, so that an index kept in string order (an
+   * MVStore map, a Redis sorted set read by lex) is in time order; a separator that sorts before
+   * every digit, like {@code ':'}, may follow it.
+   */
+  public static String sortableTime(Instant instant) {
+    return String.format(
+        "%018d%09d", instant.getEpochSecond() + EPOCH_SECOND_BIAS, instant.getNano());
+  }
+
   private static byte[] write(Object record) {
     try {
       return JSON.writeValueAsBytes(record);
@@ -196,12 +332,21 @@ public final class StoredRecords {
     return new String(encode(a), StandardCharsets.UTF_8);
   }
 
+  /** {@link #encode(WorkflowRun)} as text, for stores that keep strings. */
+  public static String toJson(WorkflowRun r) {
+    return new String(encode(r), StandardCharsets.UTF_8);
+  }
+
   public static Connection connectionFromJson(String json) {
     return decodeConnection(json.getBytes(StandardCharsets.UTF_8));
   }
 
   public static Authorization authorizationFromJson(String json) {
     return decodeAuthorization(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public static WorkflowRun workflowRunFromJson(String json) {
+    return decodeWorkflowRun(json.getBytes(StandardCharsets.UTF_8));
   }
 
   public static GatewayException corrupt(String what, Exception cause) {

@@ -12,7 +12,15 @@ import dev.cozegateway.domain.Reason;
 import dev.cozegateway.domain.RefreshIntent;
 import dev.cozegateway.domain.SealedSecret;
 import dev.cozegateway.domain.TenantId;
+import dev.cozegateway.domain.WorkflowInterrupt;
+import dev.cozegateway.domain.WorkflowRun;
+import dev.cozegateway.domain.WorkflowRunError;
+import dev.cozegateway.domain.WorkflowRunMode;
+import dev.cozegateway.domain.WorkflowRunName;
+import dev.cozegateway.domain.WorkflowRunState;
+import dev.cozegateway.domain.WorkflowUsage;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StoredRecordsTest {
@@ -64,5 +72,120 @@ class StoredRecordsTest {
         .isInstanceOfSatisfying(
             GatewayException.Internal.class,
             e -> assertThat(e.reason()).isEqualTo(Reason.DATA_CORRUPT));
+  }
+
+  private final WorkflowRun run =
+      WorkflowRun.builder()
+          .name(new WorkflowRunName(new TenantId("acme"), "run-1"))
+          .connection(new ConnectionName(new TenantId("acme"), "alice"))
+          .workflowId("7431")
+          .appId("app-1")
+          .mode(WorkflowRunMode.ASYNC)
+          .state(WorkflowRunState.INTERRUPTED)
+          .requestId("req ☃")
+          .requestDigest("digest")
+          .executeId("exec-1")
+          .output("{\"a\":\"日本 😀\"}")
+          .debugUrl("https://www.coze.cn/work_flow?execute_id=1")
+          .usage(new WorkflowUsage(1, 2, 3))
+          .interrupt(new WorkflowInterrupt("1/2", 2, "which?", "Ask"))
+          .error(new WorkflowRunError("COZE_WORKFLOW_FAILED", "boom", "4000", "log-1"))
+          .resumeCount(1)
+          .logId("log-2")
+          .createTime(Instant.parse("2026-01-01T00:00:00.123456789Z"))
+          .updateTime(Instant.parse("2026-01-01T00:01:00Z"))
+          .checkTime(Instant.parse("2026-01-01T00:02:00.5Z"))
+          .pollCount(4)
+          .version(9)
+          .build();
+
+  @Test
+  void aWorkflowRunRoundTripsAsBytesAndAsText() {
+    assertThat(StoredRecords.decodeWorkflowRun(StoredRecords.encode(run))).isEqualTo(run);
+    assertThat(StoredRecords.workflowRunFromJson(StoredRecords.toJson(run))).isEqualTo(run);
+  }
+
+  @Test
+  void aWorkflowRunIsAFlatRecordWithALayoutVersion() {
+    String json = StoredRecords.toJson(run);
+
+    assertThat(json)
+        .startsWith("{\"v\":1,")
+        .contains("\"name\":\"tenants/acme/workflowRuns/run-1\"")
+        .contains("\"connection\":\"tenants/acme/connections/alice\"")
+        .contains("\"mode\":\"ASYNC\"")
+        .contains("\"state\":\"INTERRUPTED\"")
+        .contains("\"createTime\":\"2026-01-01T00:00:00.123456789Z\"")
+        .contains("\"checkTime\":\"2026-01-01T00:02:00.500Z\"")
+        .contains("\"version\":9");
+  }
+
+  @Test
+  void aWorkflowRunWithoutInterruptErrorOrCheckTimeRoundTrips() {
+    WorkflowRun finished =
+        run.toBuilder()
+            .state(WorkflowRunState.SUCCEEDED)
+            .interrupt(null)
+            .error(null)
+            .checkTime(null)
+            .usage(WorkflowUsage.NONE)
+            .build();
+
+    WorkflowRun read = StoredRecords.workflowRunFromJson(StoredRecords.toJson(finished));
+
+    assertThat(read).isEqualTo(finished);
+    assertThat(read.interrupt()).isNull();
+    assertThat(read.error()).isNull();
+    assertThat(read.checkTime()).isNull();
+  }
+
+  @Test
+  void aWorkflowRunRecordWithFieldsItDoesNotKnowIsRead() {
+    String newer =
+        StoredRecords.toJson(run)
+            .replaceFirst("^\\{", "{\"addedLater\":{\"x\":[1,2]},\"alsoNew\":\"y\",");
+
+    assertThat(StoredRecords.workflowRunFromJson(newer)).isEqualTo(run);
+  }
+
+  @Test
+  void anUnreadableWorkflowRunIsDataCorrupt() {
+    for (String broken :
+        List.of(
+            "{\"v\":1,\"name\":",
+            StoredRecords.toJson(run).replace("\"INTERRUPTED\"", "\"SLEEPING\""),
+            StoredRecords.toJson(run).replace("\"v\":1,", "\"v\":2,"),
+            StoredRecords.toJson(run).replace("\"workflowId\":\"7431\",", ""),
+            StoredRecords.toJson(run).replace("tenants/acme/workflowRuns/run-1", "runs/1"))) {
+      assertThatThrownBy(() -> StoredRecords.workflowRunFromJson(broken))
+          .as(broken)
+          .isInstanceOfSatisfying(
+              GatewayException.Internal.class,
+              e -> assertThat(e.reason()).isEqualTo(Reason.DATA_CORRUPT));
+    }
+  }
+
+  @Test
+  void sortableTimesSortAsTheInstantsDo() {
+    List<Instant> instants =
+        List.of(
+            Instant.MIN,
+            Instant.parse("1969-12-31T23:59:59.999999999Z"),
+            Instant.EPOCH,
+            Instant.EPOCH.plusNanos(1),
+            Instant.parse("2026-01-01T00:00:00.1Z"),
+            Instant.parse("2026-01-01T00:00:00.123456789Z"),
+            Instant.parse("2026-01-01T00:00:01Z"),
+            Instant.MAX);
+
+    List<String> sortable = instants.stream().map(StoredRecords::sortableTime).toList();
+
+    assertThat(sortable)
+        .isSorted()
+        .doesNotHaveDuplicates()
+        .allSatisfy(
+            s -> assertThat(s).hasSize(StoredRecords.SORTABLE_TIME_LENGTH).containsOnlyDigits());
+    assertThat(StoredRecords.sortableTime(Instant.parse("2026-01-01T00:00:00.5Z")))
+        .isEqualTo("100000001767225600500000000");
   }
 }

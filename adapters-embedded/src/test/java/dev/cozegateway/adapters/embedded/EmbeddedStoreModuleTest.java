@@ -7,6 +7,7 @@ import com.google.inject.Injector;
 import com.google.inject.Stage;
 import dev.cozegateway.domain.port.AuthorizationStore;
 import dev.cozegateway.domain.port.ConnectionStore;
+import dev.cozegateway.domain.port.WorkflowRunStore;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import org.junit.jupiter.api.Test;
@@ -27,16 +28,19 @@ class EmbeddedStoreModuleTest {
   }
 
   @Test
-  void bindsBothStoresToOneSharedEmbeddedStore() {
+  void bindsEveryStoreToOneSharedEmbeddedStore() {
     Injector injector = strictInjector(Stage.PRODUCTION, tmp);
     try {
       ConnectionStore connections = injector.getInstance(ConnectionStore.class);
       AuthorizationStore authorizations = injector.getInstance(AuthorizationStore.class);
+      WorkflowRunStore runs = injector.getInstance(WorkflowRunStore.class);
 
       assertThat(connections).isInstanceOf(MvStoreConnectionStore.class);
       assertThat(authorizations).isInstanceOf(MvStoreAuthorizationStore.class);
+      assertThat(runs).isInstanceOf(MvStoreWorkflowRunStore.class);
       assertThat(injector.getInstance(ConnectionStore.class)).isSameAs(connections);
       assertThat(injector.getInstance(AuthorizationStore.class)).isSameAs(authorizations);
+      assertThat(injector.getInstance(WorkflowRunStore.class)).isSameAs(runs);
       assertThat(injector.getInstance(EmbeddedStore.class).file())
           .isEqualTo(tmp.toAbsolutePath().resolve("gateway.mv.db"));
     } finally {

@@ -4,6 +4,7 @@ import dev.cozegateway.domain.AuthorizationName;
 import dev.cozegateway.domain.ConnectionName;
 import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.TenantId;
+import dev.cozegateway.domain.WorkflowRunName;
 import java.util.HexFormat;
 
 /**
@@ -18,10 +19,18 @@ import java.util.HexFormat;
  * cozegw:{t:acme}:authz:a1b2            string  authorization record (JSON), with a TTL
  * cozegw:{t:acme}:authz-request:req-1   string  request id -> authorization id, same TTL
  * cozegw:authz-state:9f86d0...          string  state hash (hex) -> authorization name, with a TTL
+ * cozegw:{t:acme}:run:r1                hash    workflow run: version, record (JSON), and the
+ *                                               fields the scripts read (see RedisWorkflowRunStore)
+ * cozegw:{t:acme}:runs                  zset    every run, member {create time}:{run id}, score 0
+ * cozegw:{t:acme}:runs-due              zset    runs with a check time, {check time}:{run id}
+ * cozegw:{t:acme}:runs-idle             zset    runs without one, {update time}:{run id}
+ * cozegw:{t:acme}:run-request:req-1     string  request id -> run id
+ * cozegw:run-tenants                    set     the ids of the tenants that have stored a run
  * </pre>
  *
  * <p>The state-hash index has no tenant tag: it is looked up by the hash alone, so it lives in a
- * slot of its own and is never part of a multi-key script.
+ * slot of its own and is never part of a multi-key script. Nor has the set of run tenants, which is
+ * read and written on its own, never inside a script.
  */
 final class Keys {
   private final String prefix;
@@ -93,6 +102,45 @@ final class Keys {
   // Request ids are the caller's free text; they only ever follow the fixed part, after the tag.
   String requestId(TenantId tenant, String requestId) {
     return tenantTag(tenant) + ":authz-request:" + requestId;
+  }
+
+  String workflowRun(WorkflowRunName name) {
+    return workflowRunPrefix(name.tenant()) + name.runId();
+  }
+
+  /** The start of every run record key of a tenant; a run id completes it. */
+  String workflowRunPrefix(TenantId tenant) {
+    return tenantTag(tenant) + ":run:";
+  }
+
+  /** The tenant's runs, in create time then run id order. */
+  String workflowRunIndex(TenantId tenant) {
+    return tenantTag(tenant) + ":runs";
+  }
+
+  /** The tenant's runs that have a check time, in check time then run id order. */
+  String workflowRunsDue(TenantId tenant) {
+    return tenantTag(tenant) + ":runs-due";
+  }
+
+  /** The tenant's runs without a check time, in update time then run id order. */
+  String workflowRunsIdle(TenantId tenant) {
+    return tenantTag(tenant) + ":runs-idle";
+  }
+
+  /** The start of every run request-id key of a tenant; a request id completes it. */
+  String workflowRunRequestPrefix(TenantId tenant) {
+    return tenantTag(tenant) + ":run-request:";
+  }
+
+  // Request ids are the caller's free text; they only ever follow the fixed part, after the tag.
+  String workflowRunRequestId(TenantId tenant, String requestId) {
+    return workflowRunRequestPrefix(tenant) + requestId;
+  }
+
+  /** The ids of every tenant that has stored a run: where the cross-tenant queries start. */
+  String workflowRunTenants() {
+    return prefix + "run-tenants";
   }
 
   String state(byte[] stateHash) {

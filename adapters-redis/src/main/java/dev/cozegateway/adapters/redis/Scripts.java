@@ -227,4 +227,181 @@ final class Scripts {
           end
           return 0
           """);
+
+  // --- workflow runs ---
+  //
+  // Index members are "{sortable time}:{run id}" (StoredRecords.sortableTime: 27 digits), all
+  // with score 0, so that lex order is time order, then run id order; string.sub(member, 29) is
+  // the run id. A run's hash keeps the members it was indexed under (fields order, due, idle), so
+  // that a write can remove them without decoding the record.
+
+  /**
+   * create: if the tenant's request id names a stored run, returns that run's record and writes
+   * nothing. Otherwise, if a run of that name exists, returns 0 and writes nothing. Otherwise
+   * writes the run's hash, its index entries and its request id entry, and returns 1.
+   *
+   * <p>KEYS: record, runs index, due index, idle index, request-id entry (absent without a request
+   * id). ARGV: version, record JSON, run id, order member, due member ('' for none), idle member
+   * ('' for none), request id, workflow id, state, connection name, the tenant's record key prefix.
+   */
+  static final LuaScript CREATE_WORKFLOW_RUN =
+      LuaScript.of(
+          "create-workflow-run",
+          """
+          if KEYS[5] then
+            local earlier = redis.call('GET', KEYS[5])
+            if earlier then
+              local record = redis.call('HGET', ARGV[11] .. earlier, 'record')
+              if record then
+                return record
+              end
+            end
+          end
+          if redis.call('EXISTS', KEYS[1]) == 1 then
+            return 0
+          end
+          redis.call('HSET', KEYS[1], 'version', ARGV[1], 'record', ARGV[2], 'order', ARGV[4],
+            'due', ARGV[5], 'idle', ARGV[6], 'request', ARGV[7], 'workflow', ARGV[8],
+            'state', ARGV[9], 'connection', ARGV[10])
+          redis.call('ZADD', KEYS[2], 0, ARGV[4])
+          if ARGV[5] ~= '' then
+            redis.call('ZADD', KEYS[3], 0, ARGV[5])
+          end
+          if ARGV[6] ~= '' then
+            redis.call('ZADD', KEYS[4], 0, ARGV[6])
+          end
+          if KEYS[5] then
+            redis.call('SET', KEYS[5], ARGV[3])
+          end
+          return 1
+          """);
+
+  /**
+   * replaceIfVersion: writes the run and moves its index entries only if the stored version is the
+   * expected one; a missing run is never created. The request id entry stays as create wrote it.
+   * Returns 1 if written, else 0.
+   *
+   * <p>KEYS: record, runs index, due index, idle index. ARGV: expected version, new version, record
+   * JSON, order member, due member ('' for none), idle member ('' for none), workflow id, state,
+   * connection name.
+   */
+  static final LuaScript REPLACE_WORKFLOW_RUN_IF_VERSION =
+      LuaScript.of(
+          "replace-workflow-run-if-version",
+          """
+          local current = redis.call('HMGET', KEYS[1], 'version', 'order', 'due', 'idle')
+          if current[1] ~= ARGV[1] then
+            return 0
+          end
+          local function move(index, old, new)
+            if old == new then
+              return
+            end
+            if old and old ~= '' then
+              redis.call('ZREM', index, old)
+            end
+            if new ~= '' then
+              redis.call('ZADD', index, 0, new)
+            end
+          end
+          move(KEYS[2], current[2], ARGV[4])
+          move(KEYS[3], current[3], ARGV[5])
+          move(KEYS[4], current[4], ARGV[6])
+          redis.call('HSET', KEYS[1], 'version', ARGV[2], 'record', ARGV[3], 'order', ARGV[4],
+            'due', ARGV[5], 'idle', ARGV[6], 'workflow', ARGV[7], 'state', ARGV[8],
+            'connection', ARGV[9])
+          return 1
+          """);
+
+  /**
+   * list: scans at most a budget of the tenant's index, newest first, from a bound, and returns the
+   * records of the runs that pass the filters (each compared with a field of the run's hash, '' for
+   * any), at most a limit of them. The reply is {last member scanned ('' if none), 1 if the budget
+   * was used up (so more may follow) else 0, record...}.
+   *
+   * <p>KEYS: runs index. ARGV: upper bound ({@code +} or {@code (member}), limit, budget, the
+   * tenant's record key prefix, workflow id, state, connection name.
+   */
+  static final LuaScript LIST_WORKFLOW_RUNS =
+      LuaScript.of(
+          "list-workflow-runs",
+          """
+          local budget = tonumber(ARGV[3])
+          local limit = tonumber(ARGV[2])
+          local members = redis.call('ZREVRANGEBYLEX', KEYS[1], ARGV[1], '-', 'LIMIT', 0, budget)
+          local reply = {'', 0}
+          if #members == budget then
+            reply[2] = 1
+          end
+          local found = 0
+          for _, member in ipairs(members) do
+            reply[1] = member
+            local run = redis.call('HMGET', ARGV[4] .. string.sub(member, 29),
+              'record', 'workflow', 'state', 'connection')
+            if run[1] and (ARGV[5] == '' or run[2] == ARGV[5])
+                and (ARGV[6] == '' or run[3] == ARGV[6])
+                and (ARGV[7] == '' or run[4] == ARGV[7]) then
+              reply[#reply + 1] = run[1]
+              found = found + 1
+              if found == limit then
+                break
+              end
+            end
+          end
+          return reply
+          """);
+
+  /**
+   * findDue, for one tenant: the records of the runs whose check time is at or before a bound,
+   * soonest first, at most a limit of them.
+   *
+   * <p>KEYS: due index. ARGV: upper bound ({@code (<sortable now>;}, past every member at now),
+   * limit, the tenant's record key prefix.
+   */
+  static final LuaScript DUE_WORKFLOW_RUNS =
+      LuaScript.of(
+          "due-workflow-runs",
+          """
+          local members = redis.call('ZRANGEBYLEX', KEYS[1], '-', ARGV[1], 'LIMIT', 0, ARGV[2])
+          local records = {}
+          for _, member in ipairs(members) do
+            local record = redis.call('HGET', ARGV[3] .. string.sub(member, 29), 'record')
+            if record then
+              records[#records + 1] = record
+            end
+          end
+          return records
+          """);
+
+  /**
+   * deleteExpired, for one tenant: deletes at most a limit of the runs without a check time whose
+   * update time is before a bound, with their index entries and their request id entries (if those
+   * still name them). Returns how many it deleted.
+   *
+   * <p>KEYS: idle index, runs index, due index. ARGV: upper bound ({@code (<sortable cutoff>}),
+   * limit, the tenant's record key prefix, the tenant's request-id key prefix.
+   */
+  static final LuaScript DELETE_EXPIRED_WORKFLOW_RUNS =
+      LuaScript.of(
+          "delete-expired-workflow-runs",
+          """
+          local members = redis.call('ZRANGEBYLEX', KEYS[1], '-', ARGV[1], 'LIMIT', 0, ARGV[2])
+          for _, member in ipairs(members) do
+            local id = string.sub(member, 29)
+            local key = ARGV[3] .. id
+            local run = redis.call('HMGET', key, 'order', 'due', 'request')
+            redis.call('ZREM', KEYS[1], member)
+            if run[1] then
+              redis.call('ZREM', KEYS[2], run[1])
+            end
+            if run[2] and run[2] ~= '' then
+              redis.call('ZREM', KEYS[3], run[2])
+            end
+            if run[3] and run[3] ~= '' and redis.call('GET', ARGV[4] .. run[3]) == id then
+              redis.call('DEL', ARGV[4] .. run[3])
+            end
+            redis.call('DEL', key)
+          end
+          return #members
+          """);
 }

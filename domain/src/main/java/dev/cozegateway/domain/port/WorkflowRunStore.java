@@ -39,8 +39,8 @@ public interface WorkflowRunStore {
 
   /**
    * Runs of every tenant whose {@link WorkflowRun#checkTime()} is at or before {@code now}, soonest
-   * first, at most {@code limit}: the async runs due for a poll and the runs left unfinished past
-   * their deadline.
+   * first (then by name), at most {@code limit} (none if {@code limit} is not positive): the async
+   * runs due for a poll and the runs left unfinished past their deadline.
    */
   List<WorkflowRun> findDue(Instant now, int limit);
 
