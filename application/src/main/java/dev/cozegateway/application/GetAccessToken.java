@@ -166,6 +166,70 @@ public final class GetAccessToken {
     return obtain(command.connection(), c -> isFresh(c, minRemaining)).token();
   }
 
+  /** A token to call Coze with, and the app (so the region) it belongs to. */
+  record AppToken(App app, AccessToken token) {}
+
+  /** For workflow calls: the connection's token, fresh for the default minimum lifetime. */
+  AppToken appToken(ConnectionName connection) {
+    return appToken(obtain(connection, c -> isFresh(c, DEFAULT_MIN_REMAINING)));
+  }
+
+  /**
+   * Coze refused {@code rejected} although it had not expired (4100): refreshes the connection
+   * unless its stored access token is another one already, and returns the token to retry with.
+   */
+  AppToken refreshRejected(ConnectionName connection, Secret rejected) {
+    return appToken(obtain(connection, c -> !open(c).accessToken().equals(rejected)));
+  }
+
+  /**
+   * Coze refused a freshly refreshed token too: the connection needs the end user again, if its
+   * stored access token is still {@code rejected}. Always throws.
+   *
+   * @param cozeCode Coze's error code
+   * @param logId Coze's log id of the refusal
+   */
+  GatewayException giveUp(ConnectionName name, Secret rejected, String cozeCode, String logId) {
+    Connection current = load(name);
+    App app = apps.require(current.app());
+    if (open(current).accessToken().equals(rejected)) {
+      Connection marked = current.withState(ConnectionState.NEEDS_REAUTHORIZATION, clock.instant());
+      if (connections.replaceIfVersion(marked, current.version())) {
+        log.log(
+            Level.WARNING,
+            "connection {0} needs reauthorization: Coze refused its fresh access token ({1}) on"
+                + " {2}",
+            name,
+            cozeCode,
+            app.region().apiBase());
+        current = marked;
+      }
+    }
+    return new GatewayException.FailedPrecondition(
+        Reason.NEEDS_REAUTHORIZATION,
+        "Coze refused connection "
+            + name
+            + "'s access token even after a refresh (code "
+            + cozeCode
+            + ", region "
+            + app.region().label()
+            + ", host "
+            + app.region().apiBase().getHost()
+            + "); the end user must authorize again, or the app is configured for the wrong"
+            + " region",
+        Map.of(
+            "connection",
+            name.name(),
+            GatewayException.COZE_ERROR_CODE,
+            cozeCode,
+            GatewayException.COZE_LOGID,
+            logId));
+  }
+
+  private AppToken appToken(Outcome outcome) {
+    return new AppToken(apps.require(outcome.connection().app()), outcome.token());
+  }
+
   /**
    * For the refresh sweep: refreshes the connection if its access token has less than {@code
    * minRemaining} left, exactly as {@link #execute} would.

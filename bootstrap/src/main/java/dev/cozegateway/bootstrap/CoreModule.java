@@ -4,12 +4,16 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.cozegateway.application.AuthUseCases;
+import dev.cozegateway.application.WorkflowSettings;
+import dev.cozegateway.application.WorkflowUseCases;
 import dev.cozegateway.domain.AppDirectory;
 import dev.cozegateway.domain.port.AuthorizationStore;
 import dev.cozegateway.domain.port.ConnectionStore;
 import dev.cozegateway.domain.port.CozeOAuth;
+import dev.cozegateway.domain.port.CozeWorkflows;
 import dev.cozegateway.domain.port.RefreshLeases;
 import dev.cozegateway.domain.port.SecretVault;
+import dev.cozegateway.domain.port.WorkflowRunStore;
 import io.opentelemetry.api.OpenTelemetry;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -25,11 +29,13 @@ final class CoreModule extends AbstractModule {
   private final OpenTelemetry openTelemetry;
   private final Duration leaseTtl;
   private final Duration persistTimeout;
+  private final WorkflowSettings workflowSettings;
 
   /**
    * @param leaseTtl how long a refresh lease lives unless renewed ({@code refresh.lease-ttl})
    * @param persistTimeout how long a granted refresh keeps trying to store its tokens ({@code
    *     refresh.persist-timeout})
+   * @param workflowSettings the {@code workflows.*} settings
    */
   CoreModule(
       AppDirectory apps,
@@ -37,13 +43,15 @@ final class CoreModule extends AbstractModule {
       InstantSource clock,
       OpenTelemetry otel,
       Duration leaseTtl,
-      Duration persistTimeout) {
+      Duration persistTimeout,
+      WorkflowSettings workflowSettings) {
     this.apps = apps;
     this.vault = vault;
     this.clock = clock;
     this.openTelemetry = otel;
     this.leaseTtl = leaseTtl;
     this.persistTimeout = persistTimeout;
+    this.workflowSettings = workflowSettings;
   }
 
   @Override
@@ -82,5 +90,17 @@ final class CoreModule extends AbstractModule {
         persistTimeout,
         clock,
         random);
+  }
+
+  @Provides
+  @Singleton
+  WorkflowUseCases workflowUseCases(
+      AuthUseCases auth,
+      ConnectionStore connections,
+      WorkflowRunStore runs,
+      CozeWorkflows coze,
+      InstantSource clock,
+      SecureRandom random) {
+    return new WorkflowUseCases(auth, connections, runs, coze, clock, random, workflowSettings);
   }
 }

@@ -26,6 +26,11 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Run a gateway against a local Coze sandbox, and print a grpcurl walkthrough.")
 final class DemoCommand implements Callable<Integer> {
+  /** The sandbox's demo workflows the walkthrough runs: an echo and a streamed joke. */
+  static final String DEMO_ECHO_WORKFLOW = "7431000000000000001";
+
+  static final String DEMO_STREAM_WORKFLOW = "7431000000000000002";
+
   @Option(names = "--grpc-port", defaultValue = "9090", description = "gRPC port; 0 = any free")
   int grpcPort;
 
@@ -158,7 +163,37 @@ final class DemoCommand implements Callable<Integer> {
             + " coze.gateway.v1.AuthService/GetAccessToken");
     out.println("curl -s " + sandboxUrl + "/_sandbox/stats");
     out.println();
-    out.println("# 6. List, then delete");
+    String alice = SandboxWiring.TENANT + "/connections/alice";
+    out.println(
+        "# 6. Run the sandbox's echo workflow as alice, stream its joke workflow, list runs");
+    out.println(
+        "grpcurl -plaintext -d '{\"parent\":\""
+            + SandboxWiring.TENANT
+            + "\",\"connection\":\""
+            + alice
+            + "\",\"workflow_id\":\""
+            + DEMO_ECHO_WORKFLOW
+            + "\",\"parameters\":{\"city\":\"Paris\"}}' "
+            + grpc
+            + " coze.gateway.v1.WorkflowService/RunWorkflow");
+    out.println(
+        "grpcurl -plaintext -d '{\"parent\":\""
+            + SandboxWiring.TENANT
+            + "\",\"connection\":\""
+            + alice
+            + "\",\"workflow_id\":\""
+            + DEMO_STREAM_WORKFLOW
+            + "\"}' "
+            + grpc
+            + " coze.gateway.v1.WorkflowService/StreamWorkflow");
+    out.println(
+        "grpcurl -plaintext -d '{\"parent\":\""
+            + SandboxWiring.TENANT
+            + "\"}' "
+            + grpc
+            + " coze.gateway.v1.WorkflowService/ListWorkflowRuns");
+    out.println();
+    out.println("# 7. List connections, then delete alice's");
     out.println(
         "grpcurl -plaintext -d '{\"parent\":\""
             + SandboxWiring.TENANT

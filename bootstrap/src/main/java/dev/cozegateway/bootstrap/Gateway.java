@@ -16,6 +16,8 @@ import dev.cozegateway.adapters.web.WebModule;
 import dev.cozegateway.adapters.web.WebServer;
 import dev.cozegateway.application.AuthUseCases;
 import dev.cozegateway.application.RefreshSweep;
+import dev.cozegateway.application.WorkflowRunSweep;
+import dev.cozegateway.application.WorkflowUseCases;
 import dev.cozegateway.bootstrap.config.ConfigException;
 import dev.cozegateway.bootstrap.config.GatewayConfig;
 import dev.cozegateway.bootstrap.config.StoreType;
@@ -55,6 +57,7 @@ public final class Gateway implements AutoCloseable {
   private final WebServer web;
   private final ScheduledExecutorService probe;
   private final ScheduledExecutorService sweeper;
+  private final ScheduledExecutorService workflowSweeper;
   private boolean closed;
   private volatile boolean ready = true;
   private volatile boolean stopSweeping;
@@ -69,7 +72,9 @@ public final class Gateway implements AutoCloseable {
       BooleanSupplier storeReachable,
       Duration probeInterval,
       Duration drain,
-      SweepSchedule sweepSchedule) {
+      SweepSchedule sweepSchedule,
+      WorkflowRunSweep workflowSweep,
+      Duration workflowSweepInterval) {
     closeables.push(telemetry);
     try {
       closeables.push(injector.getInstance(store));
@@ -86,6 +91,14 @@ public final class Gateway implements AutoCloseable {
       sweeper = sweepThread;
       // Popped after gRPC and the callback server have drained, before the store closes.
       closeables.push(() -> awaitSweeper(drain));
+      workflowSweeper =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread thread = new Thread(r, "workflow-sweep");
+                thread.setDaemon(true);
+                return thread;
+              });
+      closeables.push(() -> awaitWorkflowSweeper(drain));
       web = injector.getInstance(WebServer.class);
       web.start();
       int graceSeconds = (int) Math.max(1, drain.toSeconds());
@@ -110,11 +123,18 @@ public final class Gateway implements AutoCloseable {
       if (sweepSchedule != null) {
         scheduleSweep(sweepSchedule);
       }
+      // Async runs are polled, abandoned runs failed and old runs deleted, in every replica.
+      workflowSweeper.scheduleWithFixedDelay(
+          () -> sweepWorkflowRuns(workflowSweep),
+          workflowSweepInterval.toMillis(),
+          workflowSweepInterval.toMillis(),
+          TimeUnit.MILLISECONDS);
       // First of all on close: no new sweep, stop probing, and /healthz turns NOT_SERVING while
       // gRPC drains.
       closeables.push(web::beginShutdown);
       closeables.push(probe::shutdownNow);
       closeables.push(this::stopSweeper);
+      closeables.push(workflowSweeper::shutdown);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -150,10 +170,15 @@ public final class Gateway implements AutoCloseable {
                   clock,
                   telemetry.openTelemetry(),
                   config.refreshLeaseTtl(),
-                  config.refreshPersistTimeout()),
+                  config.refreshPersistTimeout(),
+                  config.workflows()),
               Stores.module(config, env, vault),
               new CozeHttpModule(
-                  new CozeHttpConfig(config.cozeConnectTimeout(), config.cozeRequestTimeout())),
+                  new CozeHttpConfig(
+                      config.cozeConnectTimeout(),
+                      config.cozeRequestTimeout(),
+                      config.cozeRunTimeout(),
+                      config.cozeStreamIdleTimeout())),
               new GrpcModule(
                   new GrpcConfig(config.grpcHost(), config.grpcPort(), config.grpcDrainTimeout())),
               new WebModule(new WebConfig(config.httpHost(), config.httpPort())));
@@ -184,7 +209,33 @@ public final class Gateway implements AutoCloseable {
         storeReachable,
         config.storeProbeInterval(),
         config.grpcDrainTimeout(),
-        sweep);
+        sweep,
+        injector.getInstance(WorkflowUseCases.class).sweep(),
+        config.workflowSweepInterval());
+  }
+
+  private static void sweepWorkflowRuns(WorkflowRunSweep sweep) {
+    try {
+      WorkflowRunSweep.Report report = sweep.execute();
+      if (report.finished() > 0 || report.deleted() > 0) {
+        log.info(
+            "workflow run sweep: polled {}, finished {}, abandoned {}, deleted {}",
+            report.polled(),
+            report.finished(),
+            report.abandoned(),
+            report.deleted());
+      }
+    } catch (RuntimeException e) {
+      // Typically the store is unreachable; the next run tries again.
+      log.warn("workflow run sweep did not complete: {}", e.toString());
+    }
+  }
+
+  private void awaitWorkflowSweeper(Duration drain) throws InterruptedException {
+    workflowSweeper.shutdown();
+    if (!workflowSweeper.awaitTermination(drain.toMillis(), TimeUnit.MILLISECONDS)) {
+      log.warn("workflow run sweep still running after the drain; stopping anyway");
+    }
   }
 
   /** A configuration problem found while building (e.g. a bad secret reference) surfaces as is. */

@@ -100,14 +100,14 @@ class DemoJarIT {
     assertThat(listServices())
         .contains("coze.gateway.v1.AuthService", "coze.gateway.v1.WorkflowService");
 
-    // Not built yet, and says so.
+    // The workflow service is served: an unknown run is NOT_FOUND.
     try {
       WorkflowServiceGrpc.newBlockingStub(channel)
           .getWorkflowRun(
               GetWorkflowRunRequest.newBuilder().setName("tenants/demo/workflowRuns/r1").build());
-      throw new AssertionError("expected UNIMPLEMENTED");
+      throw new AssertionError("expected NOT_FOUND");
     } catch (StatusRuntimeException e) {
-      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
     }
 
     // SIGTERM: drains and exits.

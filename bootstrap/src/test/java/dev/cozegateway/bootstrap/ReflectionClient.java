@@ -47,7 +47,10 @@ final class ReflectionClient {
         .toList();
   }
 
-  /** {@code grpcurl -d JSON ADDR service/method}: the response as JSON. */
+  /**
+   * {@code grpcurl -d JSON ADDR service/method}: the response as JSON; a server stream's messages
+   * as a JSON array.
+   */
   String call(String fullMethod, String jsonRequest) throws Exception {
     int slash = fullMethod.lastIndexOf('/');
     String serviceName = fullMethod.substring(0, slash);
@@ -60,17 +63,28 @@ final class ReflectionClient {
     JsonFormat.parser().merge(jsonRequest, request);
     io.grpc.MethodDescriptor<DynamicMessage, DynamicMessage> grpcMethod =
         io.grpc.MethodDescriptor.<DynamicMessage, DynamicMessage>newBuilder()
-            .setType(MethodType.UNARY)
+            .setType(method.isServerStreaming() ? MethodType.SERVER_STREAMING : MethodType.UNARY)
             .setFullMethodName(fullMethod)
             .setRequestMarshaller(marshaller(method.getInputType()))
             .setResponseMarshaller(marshaller(method.getOutputType()))
             .build();
+    CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS);
+    if (method.isServerStreaming()) {
+      // grpcurl prints each message of a stream; here they come as one JSON array.
+      List<String> messages = new java.util.ArrayList<>();
+      ClientCalls.blockingServerStreamingCall(channel, grpcMethod, options, request.build())
+          .forEachRemaining(
+              message -> {
+                try {
+                  messages.add(JsonFormat.printer().print(message));
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      return "[" + String.join(",", messages) + "]";
+    }
     DynamicMessage response =
-        ClientCalls.blockingUnaryCall(
-            channel,
-            grpcMethod,
-            CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
-            request.build());
+        ClientCalls.blockingUnaryCall(channel, grpcMethod, options, request.build());
     return JsonFormat.printer().print(response);
   }
 

@@ -77,6 +77,17 @@ class WalkthroughIT {
               assertThat(out.get("state").asText()).isEqualTo("ACTIVE");
           case "coze.gateway.v1.AuthService/GetAccessToken" ->
               accessTokens.add(out.get("accessToken").asText());
+          case "coze.gateway.v1.WorkflowService/RunWorkflow" -> {
+            assertThat(out.get("state").asText()).isEqualTo("SUCCEEDED");
+            assertThat(out.at("/outputStruct/city").asText()).isEqualTo("Paris");
+          }
+          case "coze.gateway.v1.WorkflowService/StreamWorkflow" -> {
+            assertThat(out.size()).isGreaterThan(2);
+            assertThat(out.get(0).has("message")).isTrue();
+            assertThat(out.get(out.size() - 1).has("done")).isTrue();
+          }
+          case "coze.gateway.v1.WorkflowService/ListWorkflowRuns" ->
+              assertThat(out.get("workflowRuns")).hasSize(2);
           case "coze.gateway.v1.AuthService/ListConnections" ->
               assertThat(out.get("connections")).hasSize(1);
           case "coze.gateway.v1.AuthService/DeleteConnection" -> assertThat(out.size()).isZero();
@@ -104,7 +115,10 @@ class WalkthroughIT {
             "coze.gateway.v1.AuthService/GetConnection",
             "coze.gateway.v1.AuthService/GetAccessToken",
             "coze.gateway.v1.AuthService/ListConnections",
-            "coze.gateway.v1.AuthService/DeleteConnection");
+            "coze.gateway.v1.AuthService/DeleteConnection",
+            "coze.gateway.v1.WorkflowService/RunWorkflow",
+            "coze.gateway.v1.WorkflowService/StreamWorkflow",
+            "coze.gateway.v1.WorkflowService/ListWorkflowRuns");
     assertThat(accessTokens)
         .as("refreshed after the clock moved")
         .hasSize(2)

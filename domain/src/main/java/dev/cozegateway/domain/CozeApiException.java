@@ -1,9 +1,10 @@
 package dev.cozegateway.domain;
 
 /**
- * Coze answered an API call with a business error: a non-zero {@code code} in its envelope, an SSE
- * {@code Error} event before anything else, or HTTP 401 (read as 4100). The use cases decide what
- * it means; transport failures are {@link GatewayException.Unavailable} instead.
+ * Coze answered an API call with a business error: a non-zero {@code code} in its envelope
+ * (including a JSON envelope where an event stream was expected), or HTTP 401 (read as 4100). An
+ * {@code Error} event inside a stream is an event, not this exception. The use cases decide what it
+ * means; transport failures are {@link GatewayException.Unavailable} instead.
  *
  * <p>The message is Coze's {@code msg}, which never holds the caller's token.
  */

@@ -48,7 +48,12 @@ public abstract sealed class GatewayException extends RuntimeException {
     }
 
     public InvalidArgument(Reason reason, List<FieldViolation> violations) {
-      super(reason, describe(violations), Map.of(), null);
+      this(reason, violations, Map.of());
+    }
+
+    public InvalidArgument(
+        Reason reason, List<FieldViolation> violations, Map<String, String> metadata) {
+      super(reason, describe(violations), metadata, null);
       this.violations = List.copyOf(violations);
     }
 
@@ -71,7 +76,11 @@ public abstract sealed class GatewayException extends RuntimeException {
   /** The named resource does not exist. */
   public static final class NotFound extends GatewayException {
     public NotFound(Reason reason, String message) {
-      super(reason, message, Map.of(), null);
+      this(reason, message, Map.of());
+    }
+
+    public NotFound(Reason reason, String message, Map<String, String> metadata) {
+      super(reason, message, metadata, null);
     }
   }
 

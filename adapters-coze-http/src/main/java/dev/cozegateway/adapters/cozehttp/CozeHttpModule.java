@@ -3,6 +3,7 @@ package dev.cozegateway.adapters.cozehttp;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import dev.cozegateway.domain.port.CozeOAuth;
+import dev.cozegateway.domain.port.CozeWorkflows;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.instrumentation.javahttpclient.JavaHttpClientTelemetry;
 import jakarta.inject.Singleton;
@@ -10,11 +11,12 @@ import java.net.http.HttpClient;
 import java.util.Objects;
 
 /**
- * Binds {@link CozeOAuth} to Coze's OAuth HTTP endpoints.
+ * Binds {@link CozeOAuth} to Coze's OAuth HTTP endpoints and {@link CozeWorkflows} to its workflow
+ * endpoints, both over one HTTP client.
  *
  * <p>Requires a binding for {@link OpenTelemetry} from outside (never the global instance): every
  * call to Coze gets an HTTP client span and propagates the trace context. Does no I/O while the
- * injector is built; the HTTP client is created when {@link CozeOAuth} is first provided.
+ * injector is built; the HTTP client is created when an adapter is first provided.
  */
 public final class CozeHttpModule extends AbstractModule {
   private final CozeHttpConfig config;
@@ -23,6 +25,9 @@ public final class CozeHttpModule extends AbstractModule {
     this.config = Objects.requireNonNull(config, "config");
   }
 
+  /** The traced HTTP client both adapters share; a type of its own keeps it out of other keys. */
+  record CozeHttpClient(HttpClient traced) {}
+
   @Override
   protected void configure() {
     requireBinding(OpenTelemetry.class);
@@ -30,7 +35,7 @@ public final class CozeHttpModule extends AbstractModule {
 
   @Provides
   @Singleton
-  CozeOAuth cozeOAuth(OpenTelemetry openTelemetry) {
+  CozeHttpClient cozeHttpClient(OpenTelemetry openTelemetry) {
     // Java 17's HttpClient has no close(): its threads are daemons and end with the client, so
     // there is nothing for the lifecycle to shut down.
     HttpClient client =
@@ -38,7 +43,19 @@ public final class CozeHttpModule extends AbstractModule {
             .connectTimeout(config.connectTimeout())
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
-    HttpClient traced = JavaHttpClientTelemetry.create(openTelemetry).newHttpClient(client);
-    return new HttpCozeOAuth(traced, config.requestTimeout());
+    return new CozeHttpClient(JavaHttpClientTelemetry.create(openTelemetry).newHttpClient(client));
+  }
+
+  @Provides
+  @Singleton
+  CozeOAuth cozeOAuth(CozeHttpClient http) {
+    return new HttpCozeOAuth(http.traced(), config.requestTimeout());
+  }
+
+  @Provides
+  @Singleton
+  CozeWorkflows cozeWorkflows(CozeHttpClient http) {
+    return new HttpCozeWorkflows(
+        http.traced(), config.requestTimeout(), config.runTimeout(), config.streamIdleTimeout());
   }
 }

@@ -10,6 +10,7 @@ import com.google.inject.Injector;
 import com.google.inject.Module;
 import com.google.inject.Stage;
 import dev.cozegateway.application.AuthUseCases;
+import dev.cozegateway.application.WorkflowUseCases;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,10 @@ class GrpcModuleTest {
             new AbstractModule() {
               @Override
               protected void configure() {
-                bind(AuthUseCases.class).toInstance(new TestGateway().useCases());
+                TestGateway gateway = new TestGateway();
+                AuthUseCases auth = gateway.useCases();
+                bind(AuthUseCases.class).toInstance(auth);
+                bind(WorkflowUseCases.class).toInstance(gateway.workflowUseCases(auth));
                 bind(OpenTelemetry.class).toInstance(OpenTelemetry.noop());
               }
             });

@@ -65,7 +65,9 @@ class GrpcServerTest {
     server =
         new GrpcServer(
             new GrpcConfig("127.0.0.1", 0, Duration.ofSeconds(30)),
-            List.of(new AuthGrpcService(gateway.useCases()), new WorkflowGrpcService()),
+            List.of(
+                new AuthGrpcService(gateway.useCases()),
+                new WorkflowGrpcService(gateway.workflowUseCases(gateway.useCases()))),
             OpenTelemetrySdk.builder().setTracerProvider(tracerProvider).build());
     server.start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();

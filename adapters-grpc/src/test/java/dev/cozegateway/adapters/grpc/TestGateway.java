@@ -7,6 +7,8 @@ import dev.cozegateway.api.v1.Connection;
 import dev.cozegateway.api.v1.StartAuthorizationRequest;
 import dev.cozegateway.application.AuthUseCases;
 import dev.cozegateway.application.GetAccessToken;
+import dev.cozegateway.application.WorkflowSettings;
+import dev.cozegateway.application.WorkflowUseCases;
 import dev.cozegateway.domain.App;
 import dev.cozegateway.domain.AppDirectory;
 import dev.cozegateway.domain.AppId;
@@ -16,10 +18,12 @@ import dev.cozegateway.domain.Secret;
 import dev.cozegateway.domain.port.ConnectionStore;
 import dev.cozegateway.domain.port.CozeOAuth;
 import dev.cozegateway.domain.testing.FakeCozeOAuth;
+import dev.cozegateway.domain.testing.FakeCozeWorkflows;
 import dev.cozegateway.domain.testing.FakeSecretVault;
 import dev.cozegateway.domain.testing.InMemoryAuthorizationStore;
 import dev.cozegateway.domain.testing.InMemoryConnectionStore;
 import dev.cozegateway.domain.testing.InMemoryRefreshLeases;
+import dev.cozegateway.domain.testing.InMemoryWorkflowRunStore;
 import dev.cozegateway.domain.testing.MutableClock;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -49,8 +53,25 @@ final class TestGateway {
   /** Counted down when a refresh reaches Coze, i.e. a GetAccessToken call is in flight there. */
   final CountDownLatch refreshStarted = new CountDownLatch(1);
 
+  /** Coze's workflow API and the run records, for the workflow use cases. */
+  final FakeCozeWorkflows workflowsCoze = new FakeCozeWorkflows();
+
+  final InMemoryWorkflowRunStore runs = new InMemoryWorkflowRunStore();
+
   AuthUseCases useCases() {
     return useCases(connections);
+  }
+
+  /** The workflow use cases, taking tokens from {@code auth}. */
+  WorkflowUseCases workflowUseCases(AuthUseCases auth) {
+    return new WorkflowUseCases(
+        auth,
+        connections,
+        runs,
+        workflowsCoze,
+        clock,
+        new SecureRandom(),
+        WorkflowSettings.defaults());
   }
 
   /** The use cases over another connection store, e.g. a failing one. */

@@ -2,6 +2,7 @@ package dev.cozegateway.bootstrap.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cozegateway.application.GetAccessToken;
+import dev.cozegateway.application.WorkflowSettings;
 import dev.cozegateway.domain.AppType;
 import dev.cozegateway.domain.CozeRegion;
 import dev.cozegateway.domain.Secret;
@@ -41,6 +42,10 @@ public record GatewayConfig(
     Duration refreshKeepAliveAge,
     Duration refreshLeaseTtl,
     Duration refreshPersistTimeout,
+    Duration cozeRunTimeout,
+    Duration cozeStreamIdleTimeout,
+    WorkflowSettings workflows,
+    Duration workflowSweepInterval,
     List<AppSettings> apps) {
 
   /** The most the sweep may refresh ahead: the largest minimum lifetime a caller may ask for. */
@@ -88,7 +93,16 @@ public record GatewayConfig(
           "refresh.jitter",
           "refresh.keep-alive-age",
           "refresh.lease-ttl",
-          "refresh.persist-timeout");
+          "refresh.persist-timeout",
+          "coze.run-timeout",
+          "coze.stream-idle-timeout",
+          "workflows.sweep-interval",
+          "workflows.retention",
+          "workflows.sync-timeout",
+          "workflows.stream-timeout",
+          "workflows.async-timeout",
+          "workflows.first-poll",
+          "workflows.max-poll-interval");
   private static final Set<String> APP_KEYS =
       Set.of(
           "id",
@@ -211,6 +225,39 @@ public record GatewayConfig(
               + r.raw("refresh.persist-timeout")
               + "'");
     }
+    Duration runTimeout = r.duration("coze.run-timeout", Duration.ofSeconds(120));
+    Duration streamIdle = r.duration("coze.stream-idle-timeout", Duration.ofSeconds(100));
+    if (runTimeout.compareTo(Duration.ofMinutes(10)) > 0) {
+      r.problems.add(
+          "coze.run-timeout: must be at most 10m, got '" + r.raw("coze.run-timeout") + "'");
+    }
+    if (streamIdle.compareTo(Duration.ofMinutes(10)) > 0) {
+      r.problems.add(
+          "coze.stream-idle-timeout: must be at most 10m, got '"
+              + r.raw("coze.stream-idle-timeout")
+              + "'");
+    }
+    WorkflowSettings defaults = WorkflowSettings.defaults();
+    Duration syncTimeout = r.duration("workflows.sync-timeout", defaults.syncTimeout());
+    if (syncTimeout.compareTo(runTimeout) <= 0) {
+      // A sync run still waiting on Coze must not be failed as abandoned by another replica.
+      r.problems.add(
+          "workflows.sync-timeout: must be longer than coze.run-timeout ("
+              + runTimeout.toSeconds()
+              + "s), got "
+              + syncTimeout.toSeconds()
+              + "s");
+    }
+    WorkflowSettings workflows =
+        new WorkflowSettings(
+            syncTimeout,
+            r.duration("workflows.stream-timeout", defaults.streamTimeout()),
+            r.duration("workflows.async-timeout", defaults.asyncTimeout()),
+            r.duration("workflows.first-poll", defaults.firstPoll()),
+            r.duration("workflows.max-poll-interval", defaults.maxPollInterval()),
+            defaults.pollClaim(),
+            r.duration("workflows.retention", defaults.retention()));
+    Duration workflowSweep = r.duration("workflows.sweep-interval", Duration.ofSeconds(1));
     List<AppSettings> apps = r.apps();
     r.throwIfAny();
     return new GatewayConfig(
@@ -235,6 +282,10 @@ public record GatewayConfig(
         keepAliveAge,
         leaseTtl,
         persistTimeout,
+        runTimeout,
+        streamIdle,
+        workflows,
+        workflowSweep,
         apps);
   }
 
