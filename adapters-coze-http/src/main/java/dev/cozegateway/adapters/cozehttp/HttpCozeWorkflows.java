@@ -145,13 +145,33 @@ final class HttpCozeWorkflows implements CozeWorkflows {
     }
     return new RunHistory(
         state,
-        stringValue(record.get("output")),
+        unwrapOutput(stringValue(record.get("output"))),
         errorCode,
         redact(text(record, "error_message"), accessToken),
         text(record, "debug_url"),
         usage(record.get("usage"), WorkflowUsage.NONE),
         interrupt(record.get("interrupt_data"), "", answer.logId()),
         answer.logId());
+  }
+
+  /**
+   * Run history wraps the end node's output as {@code {"Output": <data>}} (§4.5); a sync run's
+   * {@code data} is the bare output, and the port promises the same shape for both.
+   */
+  private String unwrapOutput(String output) {
+    if (output.isEmpty() || !output.strip().startsWith("{")) {
+      return output;
+    }
+    try {
+      JsonNode wrapped = JSON.readTree(output);
+      JsonNode inner = wrapped.get("Output");
+      if (wrapped.isObject() && wrapped.size() == 1 && inner != null) {
+        return inner.isTextual() ? inner.asText() : inner.toString();
+      }
+    } catch (IOException | RuntimeException e) {
+      // Not JSON after all: hand it on as Coze sent it.
+    }
+    return output;
   }
 
   @Override

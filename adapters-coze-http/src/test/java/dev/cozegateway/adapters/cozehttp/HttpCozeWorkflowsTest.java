@@ -209,7 +209,7 @@ class HttpCozeWorkflowsTest {
 
     assertThat(history.status()).isEqualTo(RunHistory.Status.SUCCESS);
     assertThat(history.errorCode()).isEmpty();
-    assertThat(history.output()).isEqualTo("{\"Output\":\"hi\"}");
+    assertThat(history.output()).as("unwrapped from Coze's {\"Output\": …}").isEqualTo("hi");
     RecordingCozeServer.Recorded request = server.takeRequest();
     assertThat(request.method()).isEqualTo("GET");
     assertThat(request.path()).isEqualTo("/v1/workflows/" + WORKFLOW + "/run_histories/74");

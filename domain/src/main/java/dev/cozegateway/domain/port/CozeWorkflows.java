@@ -84,7 +84,13 @@ public interface CozeWorkflows {
   /** An accepted async run. */
   record AsyncStart(String executeId, String debugUrl, String logId) {}
 
-  /** One execution's record at Coze. */
+  /**
+   * One execution's record at Coze.
+   *
+   * @param output the end node's output in the same shape as {@link RunResult#output()} (Coze's
+   *     history wraps it as {@code {"Output": …}}; adapters unwrap it); empty unless {@code
+   *     SUCCESS}
+   */
   record RunHistory(
       Status status,
       String output,

@@ -175,7 +175,7 @@ class FakeCozeWorkflowsTest extends CozeWorkflowsContract {
 
     RunHistory done = coze.history(app(), TOKEN, ECHO, executeId);
     assertThat(done.status()).isEqualTo(RunHistory.Status.SUCCESS);
-    assertThat(done.output()).isEqualTo("{\"Output\":\"{\\\"a\\\":1}\"}");
+    assertThat(done.output()).isEqualTo("{\"a\":1}");
   }
 
   @Test

@@ -35,7 +35,8 @@ import java.util.function.Supplier;
  *       after a message or interrupt, and without it after an {@code Error};
  *   <li>an async run shows {@code RUNNING} for {@linkplain #setAsyncPollsBeforeFinish N} history
  *       queries, or until {@linkplain #finishAsyncRun released} when {@linkplain #holdAsyncRuns
- *       held}; its history {@code output} is Coze's wrapped {@code {"Output": "<data>"}}.
+ *       held}; its history {@code output} is the run's output, as the port promises (the HTTP
+ *       adapter unwraps Coze's {@code {"Output": "<data>"}}).
  * </ul>
  *
  * <p>Every call is recorded ({@link #calls(Method)}, {@link #lastCall(Method)}) before anything is
@@ -407,7 +408,7 @@ public final class FakeCozeWorkflows implements CozeWorkflows {
           };
       return new RunHistory(
           status,
-          run.status == RunStatus.SUCCESS ? "{\"Output\":" + jsonString(run.output) + "}" : "",
+          run.status == RunStatus.SUCCESS ? run.output : "",
           run.status == RunStatus.FAIL ? String.valueOf(run.errorCode) : "",
           run.errorMessage,
           run.debugUrl(),
