@@ -1,6 +1,7 @@
 package dev.cozegateway.bootstrap;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cozegateway.adapters.vault.KeyRing;
@@ -8,6 +9,7 @@ import dev.cozegateway.bootstrap.config.ConfigSource;
 import dev.cozegateway.bootstrap.config.GatewayConfig;
 import dev.cozegateway.sandbox.CozeSandbox;
 import dev.cozegateway.sandbox.SandboxConfig;
+import dev.cozegateway.sandbox.SandboxWorkflow;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -30,6 +32,8 @@ final class DemoCommand implements Callable<Integer> {
   static final String DEMO_ECHO_WORKFLOW = "7431000000000000001";
 
   static final String DEMO_STREAM_WORKFLOW = "7431000000000000002";
+
+  static final String DEMO_QUIZ_WORKFLOW = "7431000000000000004";
 
   @Option(names = "--grpc-port", defaultValue = "9090", description = "gRPC port; 0 = any free")
   int grpcPort;
@@ -93,6 +97,14 @@ final class DemoCommand implements Callable<Integer> {
         .add("apps/" + SandboxWiring.WEB_APP)
         .add("apps/" + SandboxWiring.PKCE_APP);
     line.put("data_dir", dataDir.toAbsolutePath().toString());
+    ArrayNode workflows = line.putArray("workflows");
+    for (SandboxWorkflow workflow : SandboxConfig.demoWorkflows()) {
+      workflows
+          .addObject()
+          .put("id", workflow.id())
+          .put("name", workflow.name())
+          .put("kind", workflow.kind());
+    }
     try {
       return new ObjectMapper().writeValueAsString(line);
     } catch (IOException e) {
@@ -193,7 +205,26 @@ final class DemoCommand implements Callable<Integer> {
             + grpc
             + " coze.gateway.v1.WorkflowService/ListWorkflowRuns");
     out.println();
-    out.println("# 7. List connections, then delete alice's");
+    out.println(
+        "# 7. A question node interrupts the run; answer it with the workflowRun and eventId the");
+    out.println("#    interrupt event printed");
+    out.println(
+        "grpcurl -plaintext -d '{\"parent\":\""
+            + SandboxWiring.TENANT
+            + "\",\"connection\":\""
+            + alice
+            + "\",\"workflow_id\":\""
+            + DEMO_QUIZ_WORKFLOW
+            + "\"}' "
+            + grpc
+            + " coze.gateway.v1.WorkflowService/StreamWorkflow");
+    out.println(
+        "grpcurl -plaintext -d '{\"name\":\"<workflowRun>\",\"event_id\":\"<eventId>\","
+            + "\"interrupt_type\":2,\"resume_data\":\"Paris\"}' "
+            + grpc
+            + " coze.gateway.v1.WorkflowService/ResumeWorkflowRun");
+    out.println();
+    out.println("# 8. List connections, then delete alice's");
     out.println(
         "grpcurl -plaintext -d '{\"parent\":\""
             + SandboxWiring.TENANT

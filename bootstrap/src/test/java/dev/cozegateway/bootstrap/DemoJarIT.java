@@ -86,6 +86,11 @@ class DemoJarIT {
     assertThat(addresses.get("tenant").asText()).isEqualTo("tenants/demo");
     assertThat(addresses.get("apps").toString()).contains("apps/demo-web", "apps/demo-pkce");
     assertThat(addresses.get("sandbox_url").asText()).startsWith("http://127.0.0.1:");
+    assertThat(addresses.get("workflows").findValuesAsText("kind"))
+        .containsExactlyInAnyOrder(
+            "echo", "stream", "question", "question", "fail", "slow", "large");
+    assertThat(addresses.get("workflows").findValuesAsText("id"))
+        .allMatch(id -> id.matches("[0-9]{19}"));
     assertThat(addresses.get("http_address").asText()).startsWith("127.0.0.1:");
     String[] grpc = addresses.get("grpc_address").asText().split(":");
     channel =

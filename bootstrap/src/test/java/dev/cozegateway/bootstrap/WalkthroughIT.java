@@ -58,9 +58,15 @@ class WalkthroughIT {
     java.util.Set<String> ran = new java.util.HashSet<>();
 
     String authorizeUri = null;
+    String workflowRun = null;
+    String eventId = null;
     List<String> accessTokens = new ArrayList<>();
     for (String line : commands) {
-      List<String> words = shellWords(line);
+      List<String> words =
+          shellWords(
+              workflowRun == null
+                  ? line
+                  : line.replace("<workflowRun>", workflowRun).replace("<eventId>", eventId));
       if (words.get(0).equals("grpcurl")) {
         JsonNode out = grpcurl(words);
         String method = words.get(words.size() - 1);
@@ -82,10 +88,20 @@ class WalkthroughIT {
             assertThat(out.at("/outputStruct/city").asText()).isEqualTo("Paris");
           }
           case "coze.gateway.v1.WorkflowService/StreamWorkflow" -> {
-            assertThat(out.size()).isGreaterThan(2);
-            assertThat(out.get(0).has("message")).isTrue();
-            assertThat(out.get(out.size() - 1).has("done")).isTrue();
+            JsonNode last = out.get(out.size() - 1);
+            if (last.has("interrupt")) {
+              workflowRun = last.get("workflowRun").asText();
+              eventId = last.at("/interrupt/eventId").asText();
+            } else {
+              assertThat(out.size()).isGreaterThan(2);
+              assertThat(out.get(0).has("message")).isTrue();
+              assertThat(last.has("done")).isTrue();
+            }
           }
+          case "coze.gateway.v1.WorkflowService/ResumeWorkflowRun" ->
+              assertThat(out.get(out.size() - 1).has("done"))
+                  .as("answered: the run finished")
+                  .isTrue();
           case "coze.gateway.v1.WorkflowService/ListWorkflowRuns" ->
               assertThat(out.get("workflowRuns")).hasSize(2);
           case "coze.gateway.v1.AuthService/ListConnections" ->
@@ -118,7 +134,8 @@ class WalkthroughIT {
             "coze.gateway.v1.AuthService/DeleteConnection",
             "coze.gateway.v1.WorkflowService/RunWorkflow",
             "coze.gateway.v1.WorkflowService/StreamWorkflow",
-            "coze.gateway.v1.WorkflowService/ListWorkflowRuns");
+            "coze.gateway.v1.WorkflowService/ListWorkflowRuns",
+            "coze.gateway.v1.WorkflowService/ResumeWorkflowRun");
     assertThat(accessTokens)
         .as("refreshed after the clock moved")
         .hasSize(2)
