@@ -1,5 +1,6 @@
 package dev.cozegateway.application;
 
+import dev.cozegateway.domain.CozeApiException;
 import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.GatewayException.FieldViolation;
 import dev.cozegateway.domain.Reason;
@@ -15,6 +16,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Continues an INTERRUPTED run with the end user's answer. A streamed run is resumed with Coze's
@@ -104,13 +106,19 @@ public final class ResumeWorkflowRun {
     if (streamed) {
       return relay.relay(
           running,
-          () -> calls.call(run.connection(), (app, token) -> coze.resumeStream(app, token, resume)),
+          () ->
+              answering(
+                  () ->
+                      calls.call(
+                          run.connection(), (app, token) -> coze.resumeStream(app, token, resume))),
           sink,
           handle);
     }
     RunResult result;
     try {
-      result = calls.call(run.connection(), (app, token) -> coze.resume(app, token, resume));
+      result =
+          answering(
+              () -> calls.call(run.connection(), (app, token) -> coze.resume(app, token, resume)));
     } catch (RuntimeException e) {
       records.recordFailure(running, e);
       throw WorkflowCalls.forCaller(e);
@@ -134,18 +142,17 @@ public final class ResumeWorkflowRun {
     return after;
   }
 
-  private static void check(WorkflowRun run, Command command) {
-    if (run.state() != WorkflowRunState.INTERRUPTED) {
-      throw new GatewayException.FailedPrecondition(
-          Reason.WORKFLOW_RUN_STATE_INVALID,
-          "workflow run "
-              + run.name()
-              + " is "
-              + run.state()
-              + "; only an INTERRUPTED run can be"
-              + " resumed",
-          java.util.Map.of());
+  /** Runs a resume call; Coze's 4000 on it is about the answer, not the run's parameters. */
+  private static <T> T answering(Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (CozeApiException e) {
+      throw WorkflowCalls.translate(e, "resume_data");
     }
+  }
+
+  private static void check(WorkflowRun run, Command command) {
+    // The limit first: a run failed by Coze after its third answer is best explained by it.
     if (run.resumeCount() >= WorkflowRun.MAX_RESUMES) {
       throw new GatewayException.FailedPrecondition(
           Reason.WORKFLOW_RESUME_LIMIT_REACHED,
@@ -155,6 +162,17 @@ public final class ResumeWorkflowRun {
               + run.resumeCount()
               + " times; Coze allows "
               + WorkflowRun.MAX_RESUMES,
+          java.util.Map.of());
+    }
+    if (run.state() != WorkflowRunState.INTERRUPTED) {
+      throw new GatewayException.FailedPrecondition(
+          Reason.WORKFLOW_RUN_STATE_INVALID,
+          "workflow run "
+              + run.name()
+              + " is "
+              + run.state()
+              + "; only an INTERRUPTED run can be"
+              + " resumed",
           java.util.Map.of());
     }
     WorkflowInterrupt interrupt = run.interrupt();

@@ -45,7 +45,7 @@ final class StreamRelay {
         stream = open.get();
       } catch (RuntimeException e) {
         if (handle.isCancelled()) {
-          return cancelled(running);
+          return stopped(running, sink, 0, false);
         }
         records.recordFailure(running, e);
         throw WorkflowCalls.forCaller(e);
@@ -75,11 +75,11 @@ final class StreamRelay {
           WorkflowRun stored = records.require(run.name());
           if (stored.state() == WorkflowRunState.CANCELLED) {
             handle.cancel();
-            return stored;
+            return stopped(stored, sink, lastId, ended);
           }
         }
         if (handle.isCancelled()) {
-          return cancelled(run);
+          return stopped(run, sink, lastId, ended);
         }
         if (ended) {
           continue;
@@ -134,7 +134,7 @@ final class StreamRelay {
       }
     } catch (GatewayException.Unavailable e) {
       if (handle.isCancelled()) {
-        return cancelled(run);
+        return stopped(run, sink, lastId + 1, ended);
       }
       if (!ended) {
         WorkflowRunError failure =
@@ -145,7 +145,7 @@ final class StreamRelay {
       return run;
     }
     if (handle.isCancelled()) {
-      return cancelled(run);
+      return stopped(run, sink, lastId + 1, ended);
     }
     if (!ended) {
       WorkflowRunError failure =
@@ -163,6 +163,19 @@ final class StreamRelay {
   private WorkflowRun recordFailed(WorkflowRun run, WorkflowRunError failure) {
     return records.settle(
         run, b -> b.state(WorkflowRunState.FAILED).error(failure).interrupt(null).checkTime(null));
+  }
+
+  /**
+   * The relay stopped because the caller went away or the run was cancelled: the run is recorded
+   * CANCELLED and, unless it had already ended, the stream ends with an error event saying so, as
+   * every stream ends with a done, interrupt or error event. A caller that went away gets nothing.
+   */
+  private WorkflowRun stopped(WorkflowRun run, RunEvents sink, long nextId, boolean ended) {
+    WorkflowRun stopped = cancelled(run);
+    if (!ended && stopped.state() == WorkflowRunState.CANCELLED) {
+      sink.failed(nextId, stopped.error());
+    }
+    return stopped;
   }
 
   /** The caller went away, or the run was cancelled: Coze's stream is closed by now. */

@@ -47,8 +47,17 @@ final class WorkflowCalls {
     }
   }
 
-  /** What a Coze workflow error means to the caller. */
+  /** What a Coze workflow error on a run means to the caller. */
   static GatewayException translate(CozeApiException e) {
+    return translate(e, "parameters");
+  }
+
+  /**
+   * What a Coze workflow error means to the caller; {@code input} names the request field that
+   * Coze's 4000 (bad parameters) refers to: a run's {@code parameters}, a resume's {@code
+   * resume_data}.
+   */
+  static GatewayException translate(CozeApiException e, String input) {
     Map<String, String> metadata = metadata(e);
     String message = "Coze answered " + e.code() + ": " + e.getMessage();
     return switch (e.code()) {
@@ -70,7 +79,7 @@ final class WorkflowCalls {
       case 4000 ->
           new GatewayException.InvalidArgument(
               Reason.WORKFLOW_INVALID_PARAMETERS,
-              List.of(new FieldViolation("parameters", message)),
+              List.of(new FieldViolation(input, message)),
               metadata);
       case 4315 ->
           new GatewayException.FailedPrecondition(

@@ -302,7 +302,7 @@ class RunWorkflowTest {
                         new RunHandle()))
         .isInstanceOfSatisfying(
             GatewayException.FailedPrecondition.class,
-            e -> assertThat(e.reason()).isEqualTo(Reason.WORKFLOW_RUN_STATE_INVALID));
+            e -> assertThat(e.reason()).isEqualTo(Reason.WORKFLOW_RESUME_LIMIT_REACHED));
     assertThat(fx.coze.calls(Method.RESUME)).isEqualTo(3);
   }
 }

@@ -25,8 +25,11 @@ import dev.cozegateway.domain.WorkflowRunName;
 import dev.cozegateway.domain.WorkflowRunState;
 import dev.cozegateway.domain.port.CozeWorkflows;
 import io.grpc.Context;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Inject;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiFunction;
 
 /**
@@ -199,6 +202,9 @@ final class WorkflowGrpcService extends WorkflowServiceGrpc.WorkflowServiceImplB
 
   /** Sends a relay's events to the gRPC stream, unless the call was cancelled. */
   private static final class GrpcSink implements RunEvents {
+    private static final long MIN_READY_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+    private static final long MAX_READY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
     private final StreamObserver<WorkflowEvent> call;
     private final Context context;
     private final RunHandle handle;
@@ -225,12 +231,30 @@ final class WorkflowGrpcService extends WorkflowServiceGrpc.WorkflowServiceImplB
       send(WorkflowMapping.failed(run, id, error));
     }
 
+    /**
+     * Sends one event once the client can take it: a slow client holds the relay (and so the stream
+     * from Coze) back instead of making the gateway buffer the whole stream. gRPC's on-ready
+     * callback would wait for the relay to return (a call's callbacks run one at a time), so
+     * readiness is polled.
+     */
     private void send(WorkflowEvent event) {
+      long pause = MIN_READY_PAUSE_NANOS;
+      while (!ready()) {
+        if (context.isCancelled()) {
+          break;
+        }
+        LockSupport.parkNanos(pause);
+        pause = Math.min(pause * 2, MAX_READY_PAUSE_NANOS);
+      }
       if (context.isCancelled()) {
         handle.cancel();
         return;
       }
       call.onNext(event);
+    }
+
+    private boolean ready() {
+      return !(call instanceof ServerCallStreamObserver<WorkflowEvent> server) || server.isReady();
     }
   }
 
