@@ -20,7 +20,8 @@ final class AuthorizationCodeGrant implements Grant {
 
   @Override
   public IssuedTokens.Issued grant(TokenRequest request) throws OAuthException {
-    SandboxApp app = clients.authenticate(request, request.has("code_verifier"));
+    SandboxApp app =
+        clients.authenticate(request, request.has("code_verifier"), ClientAuthentication.CODE_APPS);
     // Read every parameter before touching the code, so a malformed request does not burn it.
     String code = request.requiredText("code");
     String redirectUri = request.requiredText("redirect_uri");

@@ -38,6 +38,9 @@ final class AuthorizeEndpoint {
     if (app == null) {
       throw OAuthException.invalidRequest("client_id");
     }
+    if (!ClientAuthentication.CODE_APPS.contains(app.type())) {
+      throw OAuthException.invalidAppType();
+    }
     String redirectUri = query.required("redirect_uri");
     if (!app.redirectUris().contains(redirectUri)) {
       throw OAuthException.invalidRequest("redirect_uri");

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Identifies and authenticates the app behind a token request (§3.1, §3.4–§3.6).
@@ -14,12 +15,22 @@ import java.util.Map;
  *       PKCE-shaped exchange (one carrying {@code code_verifier}), which Coze answers with 400
  *       {@code invalid request: client_secret} (§3.1, §5.1): the app is registered as confidential
  *       but the client behaves as a public one.
- *   <li>A PKCE app sends no credential: no header (Python, Java) or an empty {@code Bearer } (Go,
- *       JS). A credential it should not have is refused as {@code invalid_client}, so a gateway
- *       that leaks a secret to a public app's flow fails loudly here.
+ *   <li>A PKCE or device app sends no credential: no header (Python, Java) or an empty {@code
+ *       Bearer } (Go, JS). A credential it should not have is refused as {@code invalid_client}, so
+ *       a gateway that leaks a secret to a public app's flow fails loudly here.
  * </ul>
  */
 final class ClientAuthentication {
+  /** The apps that sign in through a browser and redeem codes. */
+  static final Set<String> CODE_APPS = Set.of(SandboxApp.WEB, SandboxApp.PKCE);
+
+  /** The apps that get refresh tokens (§3.6). */
+  static final Set<String> REFRESHING_APPS =
+      Set.of(SandboxApp.WEB, SandboxApp.PKCE, SandboxApp.DEVICE);
+
+  /** The apps of the device-code flow (§3.8). */
+  static final Set<String> DEVICE_APPS = Set.of(SandboxApp.DEVICE);
+
   private final Map<String, SandboxApp> apps;
 
   ClientAuthentication(Map<String, SandboxApp> apps) {
@@ -30,11 +41,18 @@ final class ClientAuthentication {
    * The authenticated app named by the body's {@code client_id}.
    *
    * @param pkceShaped whether the request is a PKCE exchange, for the error a web app gets
+   * @param types the app types that have this flow; a known app of another type is refused with
+   *     {@code access_deny} {@code invalid app type} (§3.9)
    */
-  SandboxApp authenticate(TokenRequest request, boolean pkceShaped) throws OAuthException {
+  SandboxApp authenticate(TokenRequest request, boolean pkceShaped, Set<String> types)
+      throws OAuthException {
     SandboxApp app = apps.get(request.requiredText("client_id"));
     if (app == null) {
+      // Also an app registered only in the other region (§5.1): this sandbox never heard of it.
       throw OAuthException.invalidClient("invalid client: unknown client_id");
+    }
+    if (!types.contains(app.type())) {
+      throw OAuthException.invalidAppType();
     }
     String credential = credential(request.authorization());
     if (app.confidential()) {

@@ -23,6 +23,9 @@ final class ControlEndpoint {
   private final List<SandboxWorkflow> workflows;
   private final WorkflowHooks workflowHooks;
   private final WorkflowRuns workflowRuns;
+  private final DeviceCodeEndpoint deviceCodeEndpoint;
+  private final DeviceCodes deviceCodes;
+  private final JwtBearerGrant jwtGrant;
 
   ControlEndpoint(
       SandboxClock clock,
@@ -31,7 +34,10 @@ final class ControlEndpoint {
       RefreshHold refreshHold,
       List<SandboxWorkflow> workflows,
       WorkflowHooks workflowHooks,
-      WorkflowRuns workflowRuns) {
+      WorkflowRuns workflowRuns,
+      DeviceCodeEndpoint deviceCodeEndpoint,
+      DeviceCodes deviceCodes,
+      JwtBearerGrant jwtGrant) {
     this.clock = clock;
     this.autoApprove = autoApprove;
     this.tokens = tokens;
@@ -39,6 +45,9 @@ final class ControlEndpoint {
     this.workflows = workflows;
     this.workflowHooks = workflowHooks;
     this.workflowRuns = workflowRuns;
+    this.deviceCodeEndpoint = deviceCodeEndpoint;
+    this.deviceCodes = deviceCodes;
+    this.jwtGrant = jwtGrant;
   }
 
   /** {@code POST /_sandbox/auto-approve {"enabled": bool}} → {@code {"enabled": bool}}. */
@@ -117,13 +126,85 @@ final class ControlEndpoint {
     }
   }
 
-  /** {@code GET /_sandbox/stats} → the {@link SandboxStats} counters in snake_case. */
+  /**
+   * {@code GET /_sandbox/stats} → the {@link SandboxStats} and {@link JwtStats} counters in
+   * snake_case ({@code jwt_mints}, {@code jwt_rejections}, {@code jwt_jti_rejections}).
+   */
   void stats(SandboxExchange exchange) throws IOException {
     SandboxStats stats = tokens.stats();
+    JwtStats jwt = jwtGrant.stats();
     ObjectNode body = exchange.newObject();
     body.put("code_exchanges", stats.codeExchanges());
     body.put("refresh_redemptions", stats.refreshRedemptions());
     body.put("refresh_rejections", stats.refreshRejections());
+    body.put("jwt_mints", jwt.mints());
+    body.put("jwt_rejections", jwt.rejections());
+    body.put("jwt_jti_rejections", jwt.jtiRejections());
+    exchange.sendJson(200, body);
+  }
+
+  /**
+   * {@code POST /_sandbox/device/approve} or {@code /deny} with {@code {"user_code": "…"}} → {@code
+   * {"user_code", "state"}}; a user code with no pending request (unknown, expired, decided) is
+   * {@code invalid request: user_code}.
+   */
+  void decideDevice(SandboxExchange exchange, boolean approve) throws IOException {
+    try {
+      JsonNode userCode = exchange.jsonBody().get("user_code");
+      if (userCode == null || !userCode.isTextual() || userCode.textValue().isBlank()) {
+        throw OAuthException.invalidRequest("user_code");
+      }
+      deviceCodeEndpoint.decide(userCode.textValue(), approve);
+      ObjectNode body = exchange.newObject();
+      body.put("user_code", userCode.textValue());
+      body.put("state", approve ? DeviceCodeInfo.APPROVED : DeviceCodeInfo.DENIED);
+      exchange.sendJson(200, body);
+    } catch (OAuthException e) {
+      exchange.sendOAuthError(e);
+    }
+  }
+
+  /**
+   * {@code GET /_sandbox/device/codes} → {@code {"device_codes": [{"device_code", "user_code",
+   * "client_id", "workspace_id", "state", "expires_at", "polls": [<epoch ms>, …]}, …]}}, oldest
+   * first; {@code expires_at} in Unix seconds on the sandbox clock, polls on the poll clock (see
+   * {@link CozeSandbox#devicePolls}).
+   */
+  void deviceCodes(SandboxExchange exchange) throws IOException {
+    ObjectNode body = exchange.newObject();
+    ArrayNode list = body.putArray("device_codes");
+    for (DeviceCodeInfo info : deviceCodes.all()) {
+      ObjectNode item = list.addObject();
+      item.put("device_code", info.deviceCode());
+      item.put("user_code", info.userCode());
+      item.put("client_id", info.clientId());
+      item.put("workspace_id", info.workspaceId());
+      item.put("state", info.state());
+      item.put("expires_at", info.expiresAt().getEpochSecond());
+      ArrayNode polls = item.putArray("polls");
+      info.polls().forEach(poll -> polls.add(poll.toEpochMilli()));
+    }
+    exchange.sendJson(200, body);
+  }
+
+  /**
+   * {@code GET /_sandbox/jwt/tokens} → {@code {"tokens": [{"access_token", "client_id",
+   * "session_name", "account_id", "enterprise_id", "duration_seconds", "expires_in"}, …]}}, oldest
+   * first.
+   */
+  void jwtTokens(SandboxExchange exchange) throws IOException {
+    ObjectNode body = exchange.newObject();
+    ArrayNode list = body.putArray("tokens");
+    for (JwtTokenInfo info : jwtGrant.issued()) {
+      ObjectNode item = list.addObject();
+      item.put("access_token", info.accessToken());
+      item.put("client_id", info.clientId());
+      item.put("session_name", info.sessionName());
+      item.put("account_id", info.accountId());
+      item.put("enterprise_id", info.enterpriseId());
+      item.put("duration_seconds", info.durationSeconds());
+      item.put("expires_in", info.expiresIn());
+    }
     exchange.sendJson(200, body);
   }
 

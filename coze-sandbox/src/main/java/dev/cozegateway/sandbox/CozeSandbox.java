@@ -7,8 +7,12 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -21,8 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A local fake of Coze's OAuth HTTP API (web and PKCE apps) and workflow API, following {@code
- * coze-api.md}.
+ * A local fake of Coze's OAuth HTTP API (web, PKCE, device and JWT apps) and workflow API,
+ * following {@code coze-api.md}.
  *
  * <p>It binds {@code 127.0.0.1} only and serves the browser pages and the API on one origin, as a
  * Coze base URL without {@code api.} does (§1). Endpoints:
@@ -32,16 +36,21 @@ import org.slf4j.LoggerFactory;
  *       /api/permission/oauth2/workspace_id/{id}/authorize}: validate, then 302 to the consent page
  *   <li>{@code GET /oauth/consent?authorize_key=…}: Approve / Deny page, or an immediate 302 back
  *       with a code when auto-approve is on; {@code POST /oauth/consent} records the decision
- *   <li>{@code POST /api/permission/oauth2/token}: {@code authorization_code} and {@code
- *       refresh_token} (rotating, single use), JSON bodies only
+ *   <li>{@code POST /api/permission/oauth2/token}: {@code authorization_code}, {@code
+ *       refresh_token} (rotating, single use), the device-code poll and the JWT bearer grant, JSON
+ *       bodies only; {@code POST /api/permission/oauth2/account/{id}/token} and {@code
+ *       /enterprise_id/{id}/token}: the JWT bearer grant only, recording which (§3.7)
+ *   <li>{@code POST /api/permission/oauth2/device/code} and {@code /workspace_id/{id}/device/code}:
+ *       device and user codes (§3.8); {@code GET /oauth/device} is the verification page, {@code
+ *       POST /oauth/device} its approve / deny form
  *   <li>{@code POST /v1/workflow/run} (sync, or async with {@code is_async}), {@code POST
  *       /v1/workflow/stream_run}, {@code POST /v1/workflow/stream_resume}, {@code POST
  *       /v1/workflows/resume} and {@code GET /v1/workflows/{id}/run_histories/{execute_id}}: the
  *       configured {@link SandboxWorkflow}s, for access tokens issued here and still valid on the
  *       sandbox clock (else 4100)
  *   <li>{@code /_sandbox/…}: the test control surface (auto-approve, clock, token expiry, stats,
- *       refresh tokens, holding refresh requests; workflow list, forced errors, async switch,
- *       workflow stats and stream disconnects)
+ *       refresh tokens, holding refresh requests; device approve / deny and device codes; JWT
+ *       tokens; workflow list, forced errors, async switch, workflow stats and stream disconnects)
  * </ul>
  *
  * <p>Workflow timing: a sync run waits its workflow's delays in wall time before answering, and a
@@ -50,6 +59,11 @@ import org.slf4j.LoggerFactory;
  * advances {@link #clock()} instead of waiting (with the default clock on system time, that is wall
  * time too). A stream client that disconnects is noticed when the next event or {@code PING} fails
  * to write, and recorded in {@link #streamDisconnects()}.
+ *
+ * <p>Regions: the sandbox presents one region ({@link SandboxConfig#region()}); apps registered
+ * only for the other one do not exist here, so their client ids are {@code invalid_client}, their
+ * JWT keys {@code invalid jwt: kid not been registred} (401), and a token minted by a sandbox of
+ * the other region is, like any foreign token, 4100 on the workflow endpoints (§5.1).
  *
  * <p>Every response carries {@code X-Tt-Logid}. All state lives in memory and dies with the
  * instance. Thread-safe; {@link #close()} stops the server and is idempotent.
@@ -63,7 +77,11 @@ public final class CozeSandbox implements AutoCloseable {
   private final URI baseUrl;
   private final SandboxClock clock;
   private final AtomicBoolean autoApprove;
+  private final String region;
   private final IssuedTokens tokens;
+  private final DeviceCodes deviceCodes;
+  private final DeviceCodeEndpoint deviceCodeEndpoint;
+  private final JwtBearerGrant jwtGrant;
   private final RefreshHold refreshHold = new RefreshHold();
   private final WorkflowHooks workflowHooks;
   private final WorkflowRuns workflowRuns;
@@ -75,16 +93,34 @@ public final class CozeSandbox implements AutoCloseable {
     this.baseUrl = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     this.clock = config.clock();
     this.autoApprove = new AtomicBoolean(config.autoApprove());
+    this.region = config.region();
 
     RandomTokens random = new RandomTokens();
+    // Apps registered only for the other region do not exist here (§5.1).
+    List<SandboxApp> regional =
+        config.apps().stream().filter(app -> app.registeredIn(region)).toList();
     Map<String, SandboxApp> apps =
-        config.apps().stream()
+        regional.stream()
             .collect(Collectors.toUnmodifiableMap(SandboxApp::clientId, Function.identity()));
+    Map<String, SandboxApp> appsByKeyId =
+        regional.stream()
+            .filter(app -> SandboxApp.JWT.equals(app.type()))
+            .collect(Collectors.toUnmodifiableMap(SandboxApp::keyId, Function.identity()));
     Authorizations authorizations = new Authorizations(clock, random);
     this.tokens =
         new IssuedTokens(
             clock, random, config.accessTokenLifetime(), config.refreshTokenLifetime());
     ClientAuthentication clients = new ClientAuthentication(apps);
+    this.deviceCodes =
+        new DeviceCodes(
+            clock,
+            InstantSource.system(),
+            random,
+            config.deviceCodeLifetime(),
+            config.devicePollInterval());
+    this.deviceCodeEndpoint = new DeviceCodeEndpoint(clients, deviceCodes, baseUrl.toString());
+    ObjectMapper json = new ObjectMapper();
+    this.jwtGrant = new JwtBearerGrant(appsByKeyId, audiences(), clock, tokens, json);
 
     AuthorizeEndpoint authorize = new AuthorizeEndpoint(apps, authorizations, baseUrl.toString());
     ConsentEndpoint consent = new ConsentEndpoint(authorizations, autoApprove);
@@ -92,9 +128,10 @@ public final class CozeSandbox implements AutoCloseable {
         new TokenEndpoint(
             List.of(
                 new AuthorizationCodeGrant(clients, authorizations, tokens),
-                new RefreshTokenGrant(clients, tokens)),
+                new RefreshTokenGrant(clients, tokens),
+                new DeviceCodeGrant(clients, deviceCodes, tokens),
+                jwtGrant),
             refreshHold);
-    ObjectMapper json = new ObjectMapper();
     this.workflowHooks = new WorkflowHooks(config.asyncRunsAllowed());
     this.workflowRuns = new WorkflowRuns(clock, random);
     Map<String, SandboxWorkflow> workflows =
@@ -111,7 +148,10 @@ public final class CozeSandbox implements AutoCloseable {
             refreshHold,
             config.workflows(),
             workflowHooks,
-            workflowRuns);
+            workflowRuns,
+            deviceCodeEndpoint,
+            deviceCodes,
+            jwtGrant);
 
     Router router =
         new Router(json, random, clock)
@@ -123,6 +163,22 @@ public final class CozeSandbox implements AutoCloseable {
             .route("GET", ConsentEndpoint.PATH, (ex, path) -> consent.show(ex))
             .route("POST", ConsentEndpoint.PATH, (ex, path) -> consent.decide(ex))
             .route("POST", OAUTH + "/token", (ex, path) -> token.handle(ex))
+            .route(
+                "POST",
+                OAUTH + "/account/([^/]+)/token",
+                (ex, path) -> token.handle(ex, path.group(1), null))
+            .route(
+                "POST",
+                OAUTH + "/enterprise_id/([^/]+)/token",
+                (ex, path) -> token.handle(ex, null, path.group(1)))
+            .route("POST", OAUTH + "/device/code", (ex, path) -> deviceCodeEndpoint.issue(ex, null))
+            .route(
+                "POST",
+                OAUTH + "/workspace_id/([^/]+)/device/code",
+                (ex, path) -> deviceCodeEndpoint.issue(ex, path.group(1)))
+            .route("GET", DeviceCodeEndpoint.PAGE_PATH, (ex, path) -> deviceCodeEndpoint.show(ex))
+            .route(
+                "POST", DeviceCodeEndpoint.PAGE_PATH, (ex, path) -> deviceCodeEndpoint.decide(ex))
             .route("POST", "/v1/workflow/run", (ex, path) -> workflow.run(ex))
             .route("POST", "/v1/workflow/stream_run", (ex, path) -> workflow.streamRun(ex))
             .route("POST", "/v1/workflow/stream_resume", (ex, path) -> workflow.streamResume(ex))
@@ -148,6 +204,20 @@ public final class CozeSandbox implements AutoCloseable {
                 ControlEndpoint.PREFIX + "refreshes/hold",
                 (ex, path) -> control.holdRefreshes(ex))
             .route("GET", ControlEndpoint.PREFIX + "stats", (ex, path) -> control.stats(ex))
+            .route(
+                "POST",
+                ControlEndpoint.PREFIX + "device/approve",
+                (ex, path) -> control.decideDevice(ex, true))
+            .route(
+                "POST",
+                ControlEndpoint.PREFIX + "device/deny",
+                (ex, path) -> control.decideDevice(ex, false))
+            .route(
+                "GET",
+                ControlEndpoint.PREFIX + "device/codes",
+                (ex, path) -> control.deviceCodes(ex))
+            .route(
+                "GET", ControlEndpoint.PREFIX + "jwt/tokens", (ex, path) -> control.jwtTokens(ex))
             .route(
                 "GET",
                 ControlEndpoint.PREFIX + "refresh-tokens",
@@ -211,6 +281,28 @@ public final class CozeSandbox implements AutoCloseable {
     return clock;
   }
 
+  /**
+   * The region this sandbox presents, {@value SandboxConfig#COZE_COM} or {@value
+   * SandboxConfig#COZE_CN}.
+   */
+  public String region() {
+    return region;
+  }
+
+  /**
+   * The {@code aud} a JWT for this sandbox should carry: {@code 127.0.0.1:<port>}, the host (with
+   * port) of {@link #baseUrl()}, as Python and Go derive it from the base URL (§3.7); Coze's own is
+   * {@code api.coze.cn} or {@code api.coze.com}, a host.
+   *
+   * <p>Also accepted, so that every official client's way of deriving it works: the host without
+   * the port (Java's {@code URL.getHost()}), {@code localhost} with or without the port (the same
+   * server by name), and {@code api.<region>} of the region this sandbox presents. The other
+   * region's API host is refused (401 {@code invalid_client}).
+   */
+  public String jwtAudience() {
+    return baseUrl.getHost() + ":" + baseUrl.getPort();
+  }
+
   /** Turns auto-approve on (the consent page approves at once) or off (it asks). */
   public void setAutoApprove(boolean enabled) {
     autoApprove.set(enabled);
@@ -240,6 +332,83 @@ public final class CozeSandbox implements AutoCloseable {
    */
   public boolean isAccessTokenValid(String accessToken) {
     return tokens.isAccessTokenValid(accessToken);
+  }
+
+  /**
+   * Approves the pending device request behind {@code userCode} (any case, hyphen optional), as the
+   * user would on the verification page; the device's next poll in time gets tokens.
+   *
+   * @throws IllegalArgumentException if no pending request has this user code (unknown, expired or
+   *     already decided)
+   */
+  public void approveDevice(String userCode) {
+    decideDevice(userCode, true);
+  }
+
+  /**
+   * Makes the next {@code polls} token polls of the device request behind {@code userCode} answer
+   * {@code slow_down}, however they are spaced (a test hook: a well-behaved client is otherwise
+   * never told to slow down).
+   *
+   * @throws IllegalArgumentException if no device request has this user code
+   */
+  public void forceDeviceSlowDown(String userCode, int polls) {
+    if (!deviceCodes.forceSlowDown(userCode, polls)) {
+      throw new IllegalArgumentException("no device request has this user code");
+    }
+  }
+
+  /**
+   * Denies the pending device request behind {@code userCode}; the device's polls then get {@code
+   * access_denied}.
+   *
+   * @throws IllegalArgumentException if no pending request has this user code (unknown, expired or
+   *     already decided)
+   */
+  public void denyDevice(String userCode) {
+    decideDevice(userCode, false);
+  }
+
+  /**
+   * The time of every token poll with {@code deviceCode} by its own client, oldest first, whatever
+   * the answer ({@code slow_down} included). Times are on the <em>poll clock</em>: system time plus
+   * {@link SandboxClock#offset()}, i.e. wall-clock instants shifted by the sandbox clock's
+   * advances, so the differences between them are the client's real polling intervals even when the
+   * sandbox clock is frozen. Expiry, by contrast, follows {@link #clock()}.
+   *
+   * @throws IllegalArgumentException if no such device code was issued
+   */
+  public List<Instant> devicePolls(String deviceCode) {
+    return deviceCodes
+        .find(deviceCode)
+        .orElseThrow(() -> new IllegalArgumentException("no such device code"))
+        .polls();
+  }
+
+  /** Every device code issued so far, oldest first, with its user code, state and polls. */
+  public List<DeviceCodeInfo> deviceCodes() {
+    return deviceCodes.all();
+  }
+
+  /** The JWT-grant counters so far: mints, rejections, reused-{@code jti} rejections. */
+  public JwtStats jwtStats() {
+    return jwtGrant.stats();
+  }
+
+  /** Every token issued for a JWT so far, oldest first. */
+  public List<JwtTokenInfo> jwtTokens() {
+    return jwtGrant.issued();
+  }
+
+  /**
+   * The tokens issued for JWTs whose {@code session_name} was {@code sessionName} ({@code null}:
+   * JWTs without one), oldest first.
+   */
+  public List<String> jwtTokensForSession(String sessionName) {
+    return jwtGrant.issued().stream()
+        .filter(info -> Objects.equals(info.sessionName(), sessionName))
+        .map(JwtTokenInfo::accessToken)
+        .toList();
   }
 
   /**
@@ -334,6 +503,21 @@ public final class CozeSandbox implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     log.info("Coze sandbox on {} stopped", baseUrl);
+  }
+
+  private void decideDevice(String userCode, boolean approve) {
+    try {
+      deviceCodeEndpoint.decide(Objects.requireNonNull(userCode, "userCode"), approve);
+    } catch (OAuthException e) {
+      throw new IllegalArgumentException("no pending device request has user code " + userCode, e);
+    }
+  }
+
+  /** Every {@code aud} that names this sandbox; see {@link #jwtAudience()}. */
+  private Set<String> audiences() {
+    String host = baseUrl.getHost();
+    int port = baseUrl.getPort();
+    return Set.of(host + ":" + port, host, "localhost:" + port, "localhost", "api." + region);
   }
 
   private static ThreadFactory daemonThreads() {

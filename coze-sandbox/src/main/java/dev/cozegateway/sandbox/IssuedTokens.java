@@ -17,9 +17,9 @@ final class IssuedTokens {
   /**
    * A token response (§3.3).
    *
-   * @param accessToken {@code czu_…}
+   * @param accessToken {@code czu_…}, or {@code czs_…} for a JWT app
    * @param expiresIn the access token's expiry as absolute Unix seconds, not a duration
-   * @param refreshToken the new refresh token
+   * @param refreshToken the new refresh token; {@code null} for a JWT app
    */
   record Issued(String accessToken, long expiresIn, String refreshToken) {}
 
@@ -91,6 +91,22 @@ final class IssuedTokens {
     return issue(clientId);
   }
 
+  /** Issues the token pair for an approved device code (§3.8): a user token, like a code's. */
+  Issued issueForDevice(String clientId) {
+    return issue(clientId);
+  }
+
+  /**
+   * Issues a service token for a verified JWT (§3.7): {@code czs_…}, living {@code lifetime} from
+   * now, and no refresh token.
+   */
+  Issued issueForJwt(String clientId, Duration lifetime) {
+    Instant expiry = clock.instant().plus(lifetime);
+    String accessToken = random.serviceAccessToken();
+    accessTokens.put(accessToken, new AccessToken(clientId, expiry));
+    return new Issued(accessToken, expiry.getEpochSecond(), null);
+  }
+
   /** Sets the expiry of every access token that is still valid to now; returns how many. */
   int expireAccessTokens() {
     Instant now = clock.instant();
@@ -106,7 +122,10 @@ final class IssuedTokens {
     return expired.get();
   }
 
-  /** Whether {@code accessToken} was issued here and has not expired (for the business APIs). */
+  /**
+   * Whether {@code accessToken} ({@code czu_} or {@code czs_}) was issued here and has not expired
+   * (for the business APIs).
+   */
   boolean isAccessTokenValid(String accessToken) {
     AccessToken access = accessTokens.get(accessToken);
     return access != null && clock.instant().isBefore(access.expiresAt());

@@ -23,6 +23,47 @@ final class Pages {
             + decisionForm(key, "deny", "Deny"));
   }
 
+  /**
+   * The device verification page: one form posting {@code user_code} and {@code decision} ({@code
+   * approve} or {@code deny}) to {@code /oauth/device}, the code prefilled when known.
+   *
+   * @param userCode the code from {@code ?user_code=}, or {@code null}
+   * @param pending the pending request behind it, or {@code null} if none (or none given)
+   */
+  static String deviceVerification(String userCode, DeviceCodes.Pending pending) {
+    StringBuilder body = new StringBuilder("<h1>Connect a device</h1>\n");
+    if (pending != null) {
+      body.append("<p>The app <code>")
+          .append(escape(pending.clientId()))
+          .append("</code> asks to act on your behalf in Coze (sandbox)");
+      if (pending.workspaceId() != null) {
+        body.append(" in workspace <code>").append(escape(pending.workspaceId())).append("</code>");
+      }
+      body.append(".</p>\n");
+    } else {
+      body.append("<p>Enter the code shown on your device.</p>\n");
+    }
+    body.append("<form method=\"post\" action=\"")
+        .append(DeviceCodeEndpoint.PAGE_PATH)
+        .append("\"><label>Code <input name=\"user_code\" id=\"user_code\" value=\"")
+        .append(userCode == null ? "" : escape(userCode))
+        .append("\" autocomplete=\"off\"></label>")
+        .append("<button type=\"submit\" name=\"decision\" value=\"approve\" id=\"approve\">")
+        .append("Approve</button>")
+        .append("<button type=\"submit\" name=\"decision\" value=\"deny\" id=\"deny\">")
+        .append("Deny</button></form>\n");
+    return page("Connect a device", body.toString());
+  }
+
+  /** The page after a decision on the verification page. */
+  static String deviceDecided(boolean approved) {
+    return approved
+        ? page(
+            "Device connected",
+            "<h1>Device connected</h1>\n<p>You can return to your device.</p>\n")
+        : page("Request denied", "<h1>Request denied</h1>\n<p>The device was not connected.</p>\n");
+  }
+
   /** A page naming an OAuth error, for browsers that hit a bad authorize or consent request. */
   static String error(String errorCode, String errorMessage) {
     return page(

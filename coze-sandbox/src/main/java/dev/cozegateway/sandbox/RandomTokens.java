@@ -12,6 +12,8 @@ import java.time.format.DateTimeFormatter;
 final class RandomTokens {
   private static final char[] ALPHANUMERIC =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+  // RFC 8628 §6.1: consonants only, so no vowels spell words and no 0/O or 1/I mix-ups.
+  private static final char[] USER_CODE_LETTERS = "BCDFGHJKLMNPQRSTVWXZ".toCharArray();
   private static final char[] UPPER_HEX = "0123456789ABCDEF".toCharArray();
   private static final DateTimeFormatter LOG_ID_TIME =
       DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
@@ -21,6 +23,8 @@ final class RandomTokens {
   private static final int ACCESS_TOKEN_LENGTH = 64;
   private static final int REFRESH_TOKEN_LENGTH = 68;
   private static final int AUTHORIZE_KEY_LENGTH = 32;
+  private static final int DEVICE_CODE_LENGTH = 40;
+  private static final int USER_CODE_HALF = 4;
   private static final int LOG_ID_HEX_LENGTH = 20;
   private static final int DECIMAL_ID_LENGTH = 19;
 
@@ -34,6 +38,28 @@ final class RandomTokens {
   /** A user access token: {@code czu_} and 64 letters or digits. */
   String userAccessToken() {
     return "czu_" + alphanumeric(ACCESS_TOKEN_LENGTH);
+  }
+
+  /** A service (JWT) access token: {@code czs_} and 64 letters or digits. */
+  String serviceAccessToken() {
+    return "czs_" + alphanumeric(ACCESS_TOKEN_LENGTH);
+  }
+
+  /** A device code: 40 letters or digits, like §3.8's example. */
+  String deviceCode() {
+    return alphanumeric(DEVICE_CODE_LENGTH);
+  }
+
+  /** A user code a person can type: two groups of four consonants, like {@code WDJB-MJHT}. */
+  String userCode() {
+    StringBuilder code = new StringBuilder();
+    for (int i = 0; i < 2 * USER_CODE_HALF; i++) {
+      if (i == USER_CODE_HALF) {
+        code.append('-');
+      }
+      code.append(USER_CODE_LETTERS[random.nextInt(USER_CODE_LETTERS.length)]);
+    }
+    return code.toString();
   }
 
   /** An opaque refresh token of 68 letters or digits. */

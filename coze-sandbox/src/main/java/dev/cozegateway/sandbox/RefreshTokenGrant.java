@@ -20,7 +20,7 @@ final class RefreshTokenGrant implements Grant {
     String refreshToken = request.requiredText("refresh_token");
     SandboxApp app;
     try {
-      app = clients.authenticate(request, false);
+      app = clients.authenticate(request, false, ClientAuthentication.REFRESHING_APPS);
     } catch (OAuthException e) {
       // Counted, but the token is not consumed: a bad credential must not burn a user's token.
       tokens.rejectBeforeRedemption(refreshToken);

@@ -1,5 +1,9 @@
 package dev.cozegateway.sandbox;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +26,14 @@ import java.util.Set;
  * @param workflows the workflows the workflow endpoints serve (§4); ids must be unique
  * @param asyncRunsAllowed whether {@code is_async} runs are allowed; {@code false} simulates a free
  *     plan, which answers them with 6003
+ * @param region the Coze region the sandbox presents, {@value #COZE_COM} (the SDKs' default) or
+ *     {@value #COZE_CN}: it knows only the apps registered there (§5.1) and accepts {@code
+ *     api.<region>} as a JWT audience
+ * @param deviceCodeLifetime how long a device code and its user code live (Coze: 300 s); sent as
+ *     the device-code response's {@code expires_in}, a duration
+ * @param devicePollInterval the minimum time between two polls with one device code (Coze: 5 s),
+ *     whole seconds, at least one; sent as {@code interval}, and a faster poll gets {@code
+ *     slow_down}
  */
 public record SandboxConfig(
     int port,
@@ -31,7 +43,10 @@ public record SandboxConfig(
     boolean autoApprove,
     SandboxClock clock,
     List<SandboxWorkflow> workflows,
-    boolean asyncRunsAllowed) {
+    boolean asyncRunsAllowed,
+    String region,
+    Duration deviceCodeLifetime,
+    Duration devicePollInterval) {
 
   /** Coze's default access-token lifetime (§3.3). */
   public static final Duration DEFAULT_ACCESS_TOKEN_LIFETIME = Duration.ofMinutes(15);
@@ -59,6 +74,45 @@ public record SandboxConfig(
   public static final List<String> DEMO_REDIRECT_URIS =
       List.of("http://127.0.0.1:8080/oauth/callback", "http://localhost:8080/oauth/callback");
 
+  /** The region of {@code api.coze.com}, the default of every official SDK (§1). */
+  public static final String COZE_COM = "coze.com";
+
+  /** The region of {@code api.coze.cn}. */
+  public static final String COZE_CN = "coze.cn";
+
+  /** Every region an app or the sandbox can be in. */
+  public static final List<String> REGIONS = List.of(COZE_COM, COZE_CN);
+
+  /** Coze's default device-code and user-code lifetime (§3.8). */
+  public static final Duration DEFAULT_DEVICE_CODE_LIFETIME = Duration.ofSeconds(300);
+
+  /** Coze's default minimum device polling interval (§3.8). */
+  public static final Duration DEFAULT_DEVICE_POLL_INTERVAL = Duration.ofSeconds(5);
+
+  /** Client id of the demo's device-code app (public, no secret). */
+  public static final String DEMO_DEVICE_CLIENT_ID = "47120985360215548903216795501348.app.coze";
+
+  /** Client id of the demo's JWT service app; the {@code iss} of its JWTs. */
+  public static final String DEMO_JWT_CLIENT_ID = "85213097446102376508814463922091.app.coze";
+
+  /**
+   * The {@code kid} of the demo JWT app's key: the unpadded base64url SHA-256 of its public key's
+   * DER, a fingerprint like the console's public key id.
+   */
+  public static final String DEMO_JWT_KEY_ID = "oCSTMKgk0rs1J14SUYfW13wUfZwmUPnerYnYyt-RkLc";
+
+  /**
+   * Classpath resource (in this module's jar) holding the demo JWT app's RSA private key as PKCS#8
+   * PEM ({@code -----BEGIN PRIVATE KEY-----}), the format every official SDK reads. Public on
+   * purpose: it only opens the local sandbox. See {@link #demoJwtPrivateKeyPem()}.
+   */
+  public static final String DEMO_JWT_PRIVATE_KEY_RESOURCE =
+      "dev/cozegateway/sandbox/demo-jwt-private-key.pem";
+
+  /** Classpath resource holding the demo JWT app's public key as X.509 PEM. */
+  public static final String DEMO_JWT_PUBLIC_KEY_RESOURCE =
+      "dev/cozegateway/sandbox/demo-jwt-public-key.pem";
+
   public SandboxConfig {
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port must be 0..65535, got " + port);
@@ -74,6 +128,21 @@ public record SandboxConfig(
     requirePositive(refreshTokenLifetime, "refreshTokenLifetime");
     Objects.requireNonNull(clock, "clock");
     workflows = List.copyOf(Objects.requireNonNull(workflows, "workflows"));
+    Set<String> keyIds = new HashSet<>();
+    for (SandboxApp app : apps) {
+      if (app.keyId() != null && !keyIds.add(app.keyId())) {
+        throw new IllegalArgumentException("duplicate JWT key id: " + app.keyId());
+      }
+    }
+    if (!REGIONS.contains(region)) {
+      throw new IllegalArgumentException("region must be one of " + REGIONS + ", got " + region);
+    }
+    requirePositive(deviceCodeLifetime, "deviceCodeLifetime");
+    Objects.requireNonNull(devicePollInterval, "devicePollInterval");
+    if (devicePollInterval.toMillis() < 1000 || devicePollInterval.toMillis() % 1000 != 0) {
+      throw new IllegalArgumentException(
+          "devicePollInterval must be whole seconds, at least 1, got " + devicePollInterval);
+    }
     Set<String> workflowIds = new HashSet<>();
     for (SandboxWorkflow workflow : workflows) {
       if (!workflowIds.add(workflow.id())) {
@@ -83,8 +152,8 @@ public record SandboxConfig(
   }
 
   /**
-   * Any free port, no apps, no workflows, async runs allowed, Coze's lifetimes, consent asked for,
-   * and a fresh clock on system time.
+   * Any free port, no apps, no workflows, async runs allowed, Coze's lifetimes and device timings,
+   * consent asked for, region {@link #COZE_COM}, and a fresh clock on system time.
    */
   public static SandboxConfig defaults() {
     return new SandboxConfig(
@@ -95,7 +164,10 @@ public record SandboxConfig(
         false,
         new SandboxClock(),
         List.of(),
-        true);
+        true,
+        COZE_COM,
+        DEFAULT_DEVICE_CODE_LIFETIME,
+        DEFAULT_DEVICE_POLL_INTERVAL);
   }
 
   /**
@@ -109,14 +181,19 @@ public record SandboxConfig(
   /**
    * The demo setup: {@link #defaults()} on {@code port} with one web app ({@link
    * #DEMO_WEB_CLIENT_ID}, {@link #DEMO_WEB_CLIENT_SECRET}) and one PKCE app ({@link
-   * #DEMO_PKCE_CLIENT_ID}), both registering {@link #DEMO_REDIRECT_URIS}, and the {@link
-   * #demoWorkflows()}.
+   * #DEMO_PKCE_CLIENT_ID}), both registering {@link #DEMO_REDIRECT_URIS}, one device-code app
+   * ({@link #DEMO_DEVICE_CLIENT_ID}), one JWT service app ({@link #DEMO_JWT_CLIENT_ID}, key id
+   * {@link #DEMO_JWT_KEY_ID}, private key {@link #demoJwtPrivateKeyPem()}), all in whichever region
+   * the sandbox presents, and the {@link #demoWorkflows()}.
    */
   public static SandboxConfig demo(int port) {
     return demo(port, DEMO_REDIRECT_URIS);
   }
 
-  /** {@link #demo(int)} with other redirect URIs (1 to 3), e.g. the gateway's real callback. */
+  /**
+   * {@link #demo(int)} with other redirect URIs (1 to 3) for the web and PKCE apps, e.g. the
+   * gateway's real callback.
+   */
   public static SandboxConfig demo(int port, List<String> redirectUris) {
     return defaults()
         .withPort(port)
@@ -124,7 +201,9 @@ public record SandboxConfig(
             List.of(
                 new SandboxApp(
                     DEMO_WEB_CLIENT_ID, SandboxApp.WEB, DEMO_WEB_CLIENT_SECRET, redirectUris),
-                new SandboxApp(DEMO_PKCE_CLIENT_ID, SandboxApp.PKCE, null, redirectUris)))
+                new SandboxApp(DEMO_PKCE_CLIENT_ID, SandboxApp.PKCE, null, redirectUris),
+                SandboxApp.device(DEMO_DEVICE_CLIENT_ID),
+                SandboxApp.jwt(DEMO_JWT_CLIENT_ID, DEMO_JWT_KEY_ID, demoJwtPublicKeyPem())))
         .withWorkflows(demoWorkflows());
   }
 
@@ -138,7 +217,10 @@ public record SandboxConfig(
         autoApprove,
         clock,
         workflows,
-        asyncRunsAllowed);
+        asyncRunsAllowed,
+        region,
+        deviceCodeLifetime,
+        devicePollInterval);
   }
 
   /** This config with exactly these apps. */
@@ -151,7 +233,10 @@ public record SandboxConfig(
         autoApprove,
         clock,
         workflows,
-        asyncRunsAllowed);
+        asyncRunsAllowed,
+        region,
+        deviceCodeLifetime,
+        devicePollInterval);
   }
 
   /** This config with one more app. */
@@ -171,13 +256,26 @@ public record SandboxConfig(
         autoApprove,
         clock,
         workflows,
-        asyncRunsAllowed);
+        asyncRunsAllowed,
+        region,
+        deviceCodeLifetime,
+        devicePollInterval);
   }
 
   /** This config with another refresh-token lifetime. */
   public SandboxConfig withRefreshTokenLifetime(Duration lifetime) {
     return new SandboxConfig(
-        port, apps, accessTokenLifetime, lifetime, autoApprove, clock, workflows, asyncRunsAllowed);
+        port,
+        apps,
+        accessTokenLifetime,
+        lifetime,
+        autoApprove,
+        clock,
+        workflows,
+        asyncRunsAllowed,
+        region,
+        deviceCodeLifetime,
+        devicePollInterval);
   }
 
   /** This config with auto-approve on or off. */
@@ -190,7 +288,10 @@ public record SandboxConfig(
         enabled,
         clock,
         workflows,
-        asyncRunsAllowed);
+        asyncRunsAllowed,
+        region,
+        deviceCodeLifetime,
+        devicePollInterval);
   }
 
   /** This config with another clock. */
@@ -203,7 +304,10 @@ public record SandboxConfig(
         autoApprove,
         newClock,
         workflows,
-        asyncRunsAllowed);
+        asyncRunsAllowed,
+        region,
+        deviceCodeLifetime,
+        devicePollInterval);
   }
 
   /** This config with exactly these workflows. */
@@ -216,7 +320,10 @@ public record SandboxConfig(
         autoApprove,
         clock,
         newWorkflows,
-        asyncRunsAllowed);
+        asyncRunsAllowed,
+        region,
+        deviceCodeLifetime,
+        devicePollInterval);
   }
 
   /** This config with one more workflow. */
@@ -252,7 +359,85 @@ public record SandboxConfig(
         autoApprove,
         clock,
         workflows,
-        allowed);
+        allowed,
+        region,
+        deviceCodeLifetime,
+        devicePollInterval);
+  }
+
+  /**
+   * This config presenting another region, {@link #COZE_COM} or {@link #COZE_CN}: apps registered
+   * only for the other one become unknown (§5.1).
+   */
+  public SandboxConfig withRegion(String newRegion) {
+    return new SandboxConfig(
+        port,
+        apps,
+        accessTokenLifetime,
+        refreshTokenLifetime,
+        autoApprove,
+        clock,
+        workflows,
+        asyncRunsAllowed,
+        newRegion,
+        deviceCodeLifetime,
+        devicePollInterval);
+  }
+
+  /** This config with another device-code lifetime (the device response's {@code expires_in}). */
+  public SandboxConfig withDeviceCodeLifetime(Duration lifetime) {
+    return new SandboxConfig(
+        port,
+        apps,
+        accessTokenLifetime,
+        refreshTokenLifetime,
+        autoApprove,
+        clock,
+        workflows,
+        asyncRunsAllowed,
+        region,
+        lifetime,
+        devicePollInterval);
+  }
+
+  /** This config with another minimum device polling interval (whole seconds, at least one). */
+  public SandboxConfig withDevicePollInterval(Duration interval) {
+    return new SandboxConfig(
+        port,
+        apps,
+        accessTokenLifetime,
+        refreshTokenLifetime,
+        autoApprove,
+        clock,
+        workflows,
+        asyncRunsAllowed,
+        region,
+        deviceCodeLifetime,
+        interval);
+  }
+
+  /**
+   * The demo JWT app's private key ({@link #DEMO_JWT_PRIVATE_KEY_RESOURCE}) as PKCS#8 PEM text, for
+   * a demo gateway to sign its JWTs with.
+   */
+  public static String demoJwtPrivateKeyPem() {
+    return resource(DEMO_JWT_PRIVATE_KEY_RESOURCE);
+  }
+
+  /** The demo JWT app's public key ({@link #DEMO_JWT_PUBLIC_KEY_RESOURCE}) as X.509 PEM text. */
+  public static String demoJwtPublicKeyPem() {
+    return resource(DEMO_JWT_PUBLIC_KEY_RESOURCE);
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = SandboxConfig.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing classpath resource " + name);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read classpath resource " + name, e);
+    }
   }
 
   private static void requirePositive(Duration value, String name) {

@@ -141,12 +141,18 @@ final class SandboxExchange {
     exchange.sendResponseHeaders(302, -1);
   }
 
-  /** The §3.9 body: all three fields, {@code error} repeating {@code error_code}. */
+  /**
+   * The §3.9 body: all three fields, {@code error} repeating {@code error_code}, and {@code
+   * error_description} on device-polling errors.
+   */
   void sendOAuthError(OAuthException error) throws IOException {
     ObjectNode body = newObject();
     body.put("error_code", error.errorCode());
     body.put("error_message", error.errorMessage());
     body.put("error", error.errorCode());
+    if (error.errorDescription() != null) {
+      body.put("error_description", error.errorDescription());
+    }
     sendJson(error.status(), body);
   }
 

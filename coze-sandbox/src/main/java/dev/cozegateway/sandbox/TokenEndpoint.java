@@ -10,8 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /api/permission/oauth2/token}: JSON in, a bare token object or a §3.9 error out.
- * Dispatches on {@code grant_type} to the registered {@link Grant}s.
+ * {@code POST /api/permission/oauth2/token} and the JWT-only {@code account/{id}/token} and {@code
+ * enterprise_id/{id}/token}: JSON in, a bare token object or a §3.9 error out. Dispatches on {@code
+ * grant_type} to the registered {@link Grant}s.
  */
 final class TokenEndpoint {
   private static final Logger log = LoggerFactory.getLogger(TokenEndpoint.class);
@@ -25,17 +26,28 @@ final class TokenEndpoint {
     this.refreshHold = refreshHold;
   }
 
+  /** {@code POST /api/permission/oauth2/token}: every grant. */
   void handle(SandboxExchange exchange) throws IOException {
+    handle(exchange, null, null);
+  }
+
+  /**
+   * The token endpoints of §3.2; with an {@code accountId} ({@code /account/{id}/token}) or an
+   * {@code enterpriseId} ({@code /enterprise_id/{id}/token}) only the JWT grant exists.
+   */
+  void handle(SandboxExchange exchange, String accountId, String enterpriseId) throws IOException {
     try {
       // Coze takes JSON only, never form-encoded (§1); Go adds "; charset=utf-8".
       if (!exchange.hasContentType("application/json")) {
         throw OAuthException.invalidRequest("Content-Type must be application/json");
       }
       TokenRequest request =
-          new TokenRequest(exchange.jsonBody(), exchange.header("Authorization"));
+          new TokenRequest(
+              exchange.jsonBody(), exchange.header("Authorization"), accountId, enterpriseId);
       String grantType = request.requiredText("grant_type");
       Grant grant = grants.get(grantType);
-      if (grant == null) {
+      boolean organisationEndpoint = accountId != null || enterpriseId != null;
+      if (grant == null || (organisationEndpoint && !grantType.equals(JwtBearerGrant.TYPE))) {
         throw OAuthException.unsupportedGrantType(grantType);
       }
       // The test hook: before the refresh token is looked up. A dropped request sends nothing;

@@ -39,7 +39,15 @@ final class SandboxTestClient {
   static final String PKCE_ID = "20000000000000000000000000000002.app.coze";
   static final String PKCE_REDIRECT = "http://127.0.0.1:9999/callback";
 
+  static final String DEVICE_ID = "40000000000000000000000000000004.app.coze";
+  static final String JWT_ID = "50000000000000000000000000000005.app.coze";
+  static final String JWT_KID = "test-kid-0001";
+  static final Duration DEVICE_INTERVAL = Duration.ofSeconds(1);
+
   static final String TOKEN_PATH = "/api/permission/oauth2/token";
+  static final String DEVICE_CODE_PATH = "/api/permission/oauth2/device/code";
+  static final String DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
+  static final String JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
   static final String AUTHORIZE_PATH = "/api/permission/oauth2/authorize";
   static final Pattern LOG_ID = Pattern.compile("\\d{14}[0-9A-F]{20}");
 
@@ -89,13 +97,19 @@ final class SandboxTestClient {
     this.sandbox = sandbox;
   }
 
-  /** Three apps, Coze's lifetimes, consent asked for, and a clock frozen at {@link #T0}. */
+  /**
+   * Five apps (two web, PKCE, device, JWT), Coze's lifetimes, a 1 s device poll interval, consent
+   * asked for, and a clock frozen at {@link #T0}.
+   */
   static SandboxConfig config() {
     return SandboxConfig.defaults()
         .withClock(new SandboxClock(InstantSource.fixed(T0)))
         .withApp(SandboxApp.web(WEB_ID, WEB_SECRET, WEB_REDIRECT, WEB_REDIRECT_WITH_QUERY))
         .withApp(SandboxApp.web(OTHER_WEB_ID, OTHER_WEB_SECRET, WEB_REDIRECT))
         .withApp(SandboxApp.pkce(PKCE_ID, PKCE_REDIRECT))
+        .withApp(SandboxApp.device(DEVICE_ID))
+        .withApp(SandboxApp.jwt(JWT_ID, JWT_KID, TestJwts.KEYS.getPublic()))
+        .withDevicePollInterval(DEVICE_INTERVAL)
         .withWorkflows(WORKFLOWS);
   }
 
@@ -265,6 +279,70 @@ final class SandboxTestClient {
         exchange(WEB_ID, code, WEB_REDIRECT, null, "Bearer " + WEB_SECRET);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return json(response);
+  }
+
+  // ---- device flow ----
+
+  /** POSTs {@code {"client_id"}} to the device-code endpoint, or its workspace variant. */
+  HttpResponse<String> requestDeviceCode(String clientId, String workspaceId) {
+    String path =
+        workspaceId == null
+            ? DEVICE_CODE_PATH
+            : "/api/permission/oauth2/workspace_id/" + workspaceId + "/device/code";
+    return postJson(path, Map.of("client_id", clientId), null);
+  }
+
+  /** A successful device-code response for {@link #DEVICE_ID}. */
+  JsonNode deviceCode() {
+    HttpResponse<String> response = requestDeviceCode(DEVICE_ID, null);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return json(response);
+  }
+
+  /** A successful workspace-scoped device-code response for {@link #DEVICE_ID}. */
+  JsonNode requestDeviceCodeBody(String workspaceId) {
+    HttpResponse<String> response = requestDeviceCode(DEVICE_ID, workspaceId);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return json(response);
+  }
+
+  /** One token poll with a device code. */
+  HttpResponse<String> pollDevice(String clientId, String deviceCode, String authorization) {
+    Map<String, String> body = new LinkedHashMap<>();
+    body.put("grant_type", DEVICE_GRANT);
+    body.put("client_id", clientId);
+    body.put("device_code", deviceCode);
+    return postJson(TOKEN_PATH, body, authorization);
+  }
+
+  // ---- JWT ----
+
+  /** The claims of a good JWT for {@link #JWT_ID} at the sandbox's current time. */
+  Map<String, Object> jwtClaims() {
+    return TestJwts.claims(JWT_ID, sandbox.jwtAudience(), sandbox.clock().instant());
+  }
+
+  /** A good JWT for {@link #JWT_ID}, signed with {@link TestJwts#KEYS}. */
+  String jwt() {
+    return TestJwts.sign(TestJwts.KEYS.getPrivate(), TestJwts.header(JWT_KID), jwtClaims());
+  }
+
+  /** A JWT for {@link #JWT_ID} with these claims. */
+  static String jwt(Map<String, Object> claims) {
+    return TestJwts.sign(TestJwts.KEYS.getPrivate(), TestJwts.header(JWT_KID), claims);
+  }
+
+  /** POSTs a JWT-bearer token request to {@code path} with {@code body} (grant_type added). */
+  HttpResponse<String> jwtGrant(String path, String jwt, Map<String, ?> body) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("grant_type", JWT_GRANT);
+    fields.putAll(body);
+    return postJson(path, fields, jwt == null ? null : "Bearer " + jwt);
+  }
+
+  /** POSTs a JWT-bearer token request to the token endpoint with Java's body. */
+  HttpResponse<String> jwtGrant(String jwt) {
+    return jwtGrant(TOKEN_PATH, jwt, Map.of("duration_seconds", 900));
   }
 
   // ---- workflows ----
