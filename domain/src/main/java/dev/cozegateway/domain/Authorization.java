@@ -22,6 +22,10 @@ import java.util.Objects;
  * @param secrets the PKCE verifier and the state, sealed with {@link #secretsContext} as associated
  *     data, so that the authorize URI can be rebuilt while PENDING
  * @param requestId the caller's idempotency key, or empty
+ * @param device a device authorization's user code, URIs and polling schedule; {@code null} for a
+ *     browser (authorization-code) authorization
+ * @param version incremented by every compare-and-set write ({@link
+ *     dev.cozegateway.domain.port.AuthorizationStore#replaceIfVersion})
  */
 public record Authorization(
     AuthorizationName name,
@@ -35,7 +39,9 @@ public record Authorization(
     AuthorizationError error,
     byte[] stateHash,
     SealedSecret secrets,
-    String requestId) {
+    String requestId,
+    DeviceGrant device,
+    long version) {
   /** What a finished authorization keeps of its secrets: nothing. */
   public static final SealedSecret NO_SECRETS = SealedSecret.of(new byte[0]);
 
@@ -50,6 +56,61 @@ public record Authorization(
     Objects.requireNonNull(secrets, "secrets");
     Objects.requireNonNull(requestId, "requestId");
     stateHash = stateHash.clone();
+  }
+
+  /** A browser authorization, not yet written by compare-and-set. */
+  public Authorization(
+      AuthorizationName name,
+      AppId app,
+      ConnectionName connection,
+      String subject,
+      AuthorizationState state,
+      Instant createTime,
+      Instant expireTime,
+      URI returnUri,
+      AuthorizationError error,
+      byte[] stateHash,
+      SealedSecret secrets,
+      String requestId) {
+    this(
+        name,
+        app,
+        connection,
+        subject,
+        state,
+        createTime,
+        expireTime,
+        returnUri,
+        error,
+        stateHash,
+        secrets,
+        requestId,
+        null,
+        0);
+  }
+
+  /** Whether this is a device authorization, which the gateway polls Coze for. */
+  public boolean isDevice() {
+    return device != null;
+  }
+
+  /** This authorization with another device schedule, one version later. */
+  public Authorization withDevice(DeviceGrant newDevice) {
+    return new Authorization(
+        name,
+        app,
+        connection,
+        subject,
+        state,
+        createTime,
+        expireTime,
+        returnUri,
+        error,
+        stateHash,
+        secrets,
+        requestId,
+        newDevice,
+        version + 1);
   }
 
   /** The associated data that binds the sealed secrets to this authorization. */
@@ -79,7 +140,9 @@ public record Authorization(
         newError,
         stateHash,
         NO_SECRETS,
-        requestId);
+        requestId,
+        device,
+        version + 1);
   }
 
   @Override
@@ -96,7 +159,9 @@ public record Authorization(
         && Objects.equals(error, a.error)
         && Arrays.equals(stateHash, a.stateHash)
         && secrets.equals(a.secrets)
-        && requestId.equals(a.requestId);
+        && requestId.equals(a.requestId)
+        && Objects.equals(device, a.device)
+        && version == a.version;
   }
 
   @Override

@@ -6,5 +6,7 @@ public enum AuthorizationState {
   COMPLETED,
   DENIED,
   EXPIRED,
-  FAILED
+  FAILED,
+  /** Cancelled by the caller before the end user finished (device authorizations stop polling). */
+  CANCELLED
 }

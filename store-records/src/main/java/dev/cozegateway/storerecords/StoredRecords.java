@@ -12,6 +12,7 @@ import dev.cozegateway.domain.AuthorizationState;
 import dev.cozegateway.domain.Connection;
 import dev.cozegateway.domain.ConnectionName;
 import dev.cozegateway.domain.ConnectionState;
+import dev.cozegateway.domain.DeviceGrant;
 import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.Reason;
 import dev.cozegateway.domain.RefreshIntent;
@@ -26,6 +27,7 @@ import dev.cozegateway.domain.WorkflowUsage;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -82,7 +84,25 @@ public final class StoredRecords {
       ErrorRecord error,
       byte[] stateHash,
       byte[] secrets,
-      String requestId) {}
+      String requestId,
+      DeviceRecord device,
+      long version) {}
+
+  /**
+   * A device authorization's grant; absent (null) for a browser authorization, and in records
+   * written before device authorizations existed, which also lack {@code version} and so read as
+   * version 0. Instants are ISO-8601 strings, as everywhere in these records; the interval is an
+   * ISO-8601 duration ({@link Duration#toString}, e.g. {@code "PT5S"}), exact to the nanosecond and
+   * readable in {@code redis-cli}.
+   */
+  record DeviceRecord(
+      String userCode,
+      String verificationUri,
+      String verificationUriComplete,
+      String interval,
+      String nextPollTime,
+      String workspaceId,
+      int polls) {}
 
   record ErrorRecord(String reason, String message, String cozeLogId) {}
 
@@ -179,7 +199,31 @@ public final class StoredRecords {
                 : new ErrorRecord(error.reason(), error.message(), error.cozeLogId()),
             a.stateHash(),
             a.secrets().bytes(),
-            a.requestId()));
+            a.requestId(),
+            a.device() == null ? null : deviceRecord(a.device()),
+            a.version()));
+  }
+
+  private static DeviceRecord deviceRecord(DeviceGrant d) {
+    return new DeviceRecord(
+        d.userCode(),
+        d.verificationUri().toString(),
+        d.verificationUriComplete().toString(),
+        d.interval().toString(),
+        d.nextPollTime().toString(),
+        d.workspaceId(),
+        d.polls());
+  }
+
+  private static DeviceGrant deviceGrant(DeviceRecord d) {
+    return new DeviceGrant(
+        d.userCode(),
+        URI.create(d.verificationUri()),
+        URI.create(d.verificationUriComplete()),
+        Duration.parse(d.interval()),
+        Instant.parse(d.nextPollTime()),
+        d.workspaceId(),
+        d.polls());
   }
 
   public static Authorization decodeAuthorization(byte[] bytes) {
@@ -201,7 +245,9 @@ public final class StoredRecords {
               : new AuthorizationError(error.reason(), error.message(), error.cozeLogId()),
           r.stateHash(),
           SealedSecret.of(r.secrets()),
-          r.requestId());
+          r.requestId(),
+          r.device() == null ? null : deviceGrant(r.device()),
+          r.version());
     } catch (RuntimeException e) {
       throw corrupt("authorization", e);
     }

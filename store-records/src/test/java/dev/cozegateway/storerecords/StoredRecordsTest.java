@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cozegateway.domain.AppId;
+import dev.cozegateway.domain.Authorization;
+import dev.cozegateway.domain.AuthorizationName;
+import dev.cozegateway.domain.AuthorizationState;
 import dev.cozegateway.domain.Connection;
 import dev.cozegateway.domain.ConnectionName;
 import dev.cozegateway.domain.ConnectionState;
+import dev.cozegateway.domain.DeviceGrant;
 import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.Reason;
 import dev.cozegateway.domain.RefreshIntent;
@@ -19,6 +23,8 @@ import dev.cozegateway.domain.WorkflowRunMode;
 import dev.cozegateway.domain.WorkflowRunName;
 import dev.cozegateway.domain.WorkflowRunState;
 import dev.cozegateway.domain.WorkflowUsage;
+import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -187,5 +193,138 @@ class StoredRecordsTest {
             s -> assertThat(s).hasSize(StoredRecords.SORTABLE_TIME_LENGTH).containsOnlyDigits());
     assertThat(StoredRecords.sortableTime(Instant.parse("2026-01-01T00:00:00.5Z")))
         .isEqualTo("100000001767225600500000000");
+  }
+
+  private final Authorization browser =
+      new Authorization(
+          new AuthorizationName(new TenantId("acme"), "a1"),
+          new AppId("web"),
+          new ConnectionName(new TenantId("acme"), "alice"),
+          "user-1",
+          AuthorizationState.PENDING,
+          Instant.parse("2026-01-01T00:00:00Z"),
+          Instant.parse("2026-01-01T00:10:00Z"),
+          null,
+          null,
+          new byte[] {9, 8, 7},
+          SealedSecret.of(new byte[] {1, 2, 3}),
+          "req-1");
+
+  private final Authorization device =
+      new Authorization(
+          new AuthorizationName(new TenantId("acme"), "d1"),
+          new AppId("tv"),
+          new ConnectionName(new TenantId("acme"), "bob"),
+          "user-2",
+          AuthorizationState.PENDING,
+          Instant.parse("2026-01-01T00:00:00Z"),
+          Instant.parse("2026-01-01T00:15:00Z"),
+          null,
+          null,
+          new byte[] {6, 5},
+          SealedSecret.of(new byte[] {4, 5, 6}),
+          "",
+          new DeviceGrant(
+              "WDJB-MJHT",
+              URI.create("https://www.coze.cn/device"),
+              URI.create("https://www.coze.cn/device?user_code=WDJB-MJHT"),
+              Duration.ofSeconds(5).plusNanos(1),
+              Instant.parse("2026-01-01T00:00:05.123456789Z"),
+              "ws-7",
+              3),
+          11);
+
+  @Test
+  void aDeviceAuthorizationRoundTripsWithEveryGrantFieldAndItsVersion() {
+    Authorization read = StoredRecords.authorizationFromJson(StoredRecords.toJson(device));
+
+    assertThat(read).isEqualTo(device);
+    assertThat(read.device()).isEqualTo(device.device());
+    assertThat(read.version()).isEqualTo(11);
+    assertThat(StoredRecords.decodeAuthorization(StoredRecords.encode(device))).isEqualTo(device);
+  }
+
+  @Test
+  void aDeviceGrantIsANestedRecordOfStringsWithAnIsoInterval() {
+    String json = StoredRecords.toJson(device);
+
+    assertThat(json)
+        .startsWith("{\"v\":1,")
+        .contains(
+            "\"device\":{\"userCode\":\"WDJB-MJHT\","
+                + "\"verificationUri\":\"https://www.coze.cn/device\","
+                + "\"verificationUriComplete\":"
+                + "\"https://www.coze.cn/device?user_code=WDJB-MJHT\","
+                + "\"interval\":\"PT5.000000001S\","
+                + "\"nextPollTime\":\"2026-01-01T00:00:05.123456789Z\","
+                + "\"workspaceId\":\"ws-7\",\"polls\":3}")
+        .contains("\"version\":11");
+  }
+
+  @Test
+  void aBrowserAuthorizationHasNoDevice() {
+    String json = StoredRecords.toJson(browser);
+
+    assertThat(json).contains("\"device\":null").contains("\"version\":0");
+    Authorization read = StoredRecords.authorizationFromJson(json);
+    assertThat(read).isEqualTo(browser);
+    assertThat(read.device()).isNull();
+  }
+
+  @Test
+  void anAuthorizationWrittenBeforeDeviceGrantsHasNoDeviceAndVersionZero() {
+    Authorization versioned =
+        new Authorization(
+            browser.name(),
+            browser.app(),
+            browser.connection(),
+            browser.subject(),
+            browser.state(),
+            browser.createTime(),
+            browser.expireTime(),
+            browser.returnUri(),
+            browser.error(),
+            browser.stateHash(),
+            browser.secrets(),
+            browser.requestId(),
+            null,
+            4);
+    String older =
+        StoredRecords.toJson(versioned)
+            .replace(",\"device\":null", "")
+            .replace(",\"version\":4", "");
+    assertThat(older).doesNotContain("device").doesNotContain("version").contains("\"v\":1");
+
+    Authorization read = StoredRecords.authorizationFromJson(older);
+
+    assertThat(read).isEqualTo(browser);
+    assertThat(read.device()).isNull();
+    assertThat(read.version()).isZero();
+  }
+
+  @Test
+  void anAuthorizationRecordWithFieldsItDoesNotKnowIsRead() {
+    String newer =
+        StoredRecords.toJson(device)
+            .replaceFirst("^\\{", "{\"addedLater\":{\"x\":[1,2]},")
+            .replace("\"polls\":3", "\"polls\":3,\"alsoNew\":\"y\"");
+
+    assertThat(StoredRecords.authorizationFromJson(newer)).isEqualTo(device);
+  }
+
+  @Test
+  void anUnreadableDeviceGrantIsDataCorrupt() {
+    for (String broken :
+        List.of(
+            StoredRecords.toJson(device).replace("\"PT5.000000001S\"", "\"5 seconds\""),
+            StoredRecords.toJson(device).replace("\"2026-01-01T00:00:05.123456789Z\"", "\"soon\""),
+            StoredRecords.toJson(device).replace("\"userCode\":\"WDJB-MJHT\",", ""),
+            StoredRecords.toJson(device).replace("\"v\":1,", "\"v\":2,"))) {
+      assertThatThrownBy(() -> StoredRecords.authorizationFromJson(broken))
+          .as(broken)
+          .isInstanceOfSatisfying(
+              GatewayException.Internal.class,
+              e -> assertThat(e.reason()).isEqualTo(Reason.DATA_CORRUPT));
+    }
   }
 }

@@ -16,9 +16,14 @@ import java.util.HexFormat;
  * cozegw:{t:acme}:conn:alice            hash    connection: fields version, record (JSON)
  * cozegw:{t:acme}:conns                 zset    the tenant's connection ids, all score 0 (lex order)
  * cozegw:{t:acme}:lease:alice           string  refresh lease: the holder's owner token, with a TTL
- * cozegw:{t:acme}:authz:a1b2            string  authorization record (JSON), with a TTL
+ * cozegw:{t:acme}:authz:a1b2            hash    authorization: fields version, record (JSON),
+ *                                               due (its member in authz-due, or ''); with a TTL
  * cozegw:{t:acme}:authz-request:req-1   string  request id -> authorization id, same TTL
+ * cozegw:{t:acme}:authz-due             zset    PENDING device authorizations, member
+ *                                               {next poll time}:{authorization id}, score 0
  * cozegw:authz-state:9f86d0...          string  state hash (hex) -> authorization name, with a TTL
+ * cozegw:authz-tenants                  set     the ids of the tenants that have had a device
+ *                                               authorization to poll
  * cozegw:{t:acme}:run:r1                hash    workflow run: version, record (JSON), and the
  *                                               fields the scripts read (see RedisWorkflowRunStore)
  * cozegw:{t:acme}:runs                  zset    every run, member {create time}:{run id}, score 0
@@ -29,8 +34,8 @@ import java.util.HexFormat;
  * </pre>
  *
  * <p>The state-hash index has no tenant tag: it is looked up by the hash alone, so it lives in a
- * slot of its own and is never part of a multi-key script. Nor has the set of run tenants, which is
- * read and written on its own, never inside a script.
+ * slot of its own and is never part of a multi-key script. Nor have the sets of run tenants and of
+ * authorization tenants, which are read and written on their own, never inside a script.
  */
 final class Keys {
   private final String prefix;
@@ -141,6 +146,20 @@ final class Keys {
   /** The ids of every tenant that has stored a run: where the cross-tenant queries start. */
   String workflowRunTenants() {
     return prefix + "run-tenants";
+  }
+
+  /** The tenant's PENDING device authorizations, in next poll time then authorization id order. */
+  String authorizationsDue(TenantId tenant) {
+    return tenantTag(tenant) + ":authz-due";
+  }
+
+  /**
+   * The ids of every tenant that has had a device authorization to poll: where {@link
+   * RedisAuthorizationStore#findDuePolls} starts. Its own set, not the run tenants', so that the
+   * poller visits only tenants that use the device flow.
+   */
+  String authorizationTenants() {
+    return prefix + "authz-tenants";
   }
 
   String state(byte[] stateHash) {

@@ -2,22 +2,44 @@ package dev.cozegateway.adapters.redis;
 
 import dev.cozegateway.domain.Authorization;
 import dev.cozegateway.domain.AuthorizationName;
+import dev.cozegateway.domain.AuthorizationState;
 import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.TenantId;
 import dev.cozegateway.domain.port.AuthorizationStore;
 import dev.cozegateway.storerecords.StoredRecords;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Authorizations in Redis: the record (JSON) under the tenant's hash tag, a request-id entry beside
- * it (tenant + request id to authorization id), and a state entry (state hash to authorization
- * name) in a slot of its own, since a callback knows only the state.
+ * Authorizations in Redis (see {@link Keys} for the layout): one hash per authorization under the
+ * tenant's hash tag, holding the record's JSON, its version (the field the compare-and-set
+ * compares) and its member in the tenant's due index; a request-id entry beside it (tenant +
+ * request id to authorization id); and a state entry (state hash to authorization name) in a slot
+ * of its own, since a callback knows only the state.
+ *
+ * <p>Device polls: each tenant has a sorted set of its PENDING device authorizations, all with
+ * score 0 and read by lex, whose members are {@link StoredRecords#sortableTime} of the next poll
+ * time, then {@code :} and the authorization id, so that lex order is next poll time order to the
+ * nanosecond, then id order. Create, update and replaceIfVersion each write the record and move its
+ * member in the same script, so an authorization is in the set exactly while it is PENDING, under
+ * its current next poll time. {@link #findDuePolls} spans tenants: it reads the set of
+ * authorization tenants, which every write that gives an authorization a due member adds to before
+ * its script (so a tenant with one is always in it; a tenant is never removed), and runs one script
+ * per tenant. A member whose record expired while still PENDING is removed when that script meets
+ * it.
+ *
+ * <p>A record written before authorizations were hashes is a string of JSON without a version: it
+ * reads as version 0, and its next write replaces it with a hash. (A gateway of that older release
+ * cannot read the hashes; upgrade every replica together.)
  *
  * <p>Lifetime: the record and its request-id entry are written with one deadline, {@link
  * #RETENTION} past the later of the server's clock and the authorization's expiry; {@link #update}
@@ -61,17 +83,21 @@ final class RedisAuthorizationStore implements AuthorizationStore {
     String stateKey = keys.state(authorization.stateHash());
     String expireMs = Long.toString(authorization.expireTime().toEpochMilli());
     store.run(Scripts.INDEX_STATE, List.of(stateKey), List.of(name.name(), expireMs, RETENTION_MS));
+    String due = dueMember(authorization);
+    registerTenantIfDue(name.tenant(), due);
 
     Object earlier =
         store.run(
             Scripts.CREATE_AUTHORIZATION,
             recordKeys(authorization),
             List.of(
+                Long.toString(authorization.version()),
                 StoredRecords.toJson(authorization),
                 name.authorizationId(),
                 expireMs,
                 RETENTION_MS,
-                keys.authorizationPrefix(name.tenant())));
+                keys.authorizationPrefix(name.tenant()),
+                due));
     if (earlier == null) {
       return Optional.empty();
     }
@@ -85,9 +111,9 @@ final class RedisAuthorizationStore implements AuthorizationStore {
 
   @Override
   public Optional<Authorization> find(AuthorizationName name) {
-    String key = keys.authorization(name);
-    String stored = store.call("find authorization", redis -> redis.get(key));
-    return Optional.ofNullable(stored).map(StoredRecords::authorizationFromJson);
+    Object stored =
+        store.run(Scripts.FIND_AUTHORIZATION, List.of(keys.authorization(name)), List.of());
+    return Optional.ofNullable((String) stored).map(StoredRecords::authorizationFromJson);
   }
 
   @Override
@@ -111,14 +137,75 @@ final class RedisAuthorizationStore implements AuthorizationStore {
 
   @Override
   public void update(Authorization authorization) {
+    String due = dueMember(authorization);
+    registerTenantIfDue(authorization.name().tenant(), due);
     store.run(
         Scripts.UPDATE_AUTHORIZATION,
         recordKeys(authorization),
         List.of(
+            Long.toString(authorization.version()),
             StoredRecords.toJson(authorization),
             authorization.name().authorizationId(),
             Long.toString(authorization.expireTime().toEpochMilli()),
-            RETENTION_MS));
+            RETENTION_MS,
+            due));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One script compares and writes, so of any number of concurrent callers with the same
+   * expected version, one writes. A write moves the record's deadline as {@link #update} does.
+   */
+  @Override
+  public boolean replaceIfVersion(Authorization updated, long expectedVersion) {
+    String due = dueMember(updated);
+    registerTenantIfDue(updated.name().tenant(), due);
+    Object written =
+        store.run(
+            Scripts.REPLACE_AUTHORIZATION_IF_VERSION,
+            recordKeys(updated),
+            List.of(
+                Long.toString(expectedVersion),
+                Long.toString(updated.version()),
+                StoredRecords.toJson(updated),
+                updated.name().authorizationId(),
+                Long.toString(updated.expireTime().toEpochMilli()),
+                RETENTION_MS,
+                due));
+    return Long.valueOf(1).equals(written);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Reads each tenant's soonest {@code limit} due authorizations, one script call per tenant,
+   * then keeps the soonest {@code limit} of them all. Each tenant's read is atomic; the whole is
+   * not.
+   */
+  @Override
+  public List<Authorization> findDuePolls(Instant now, int limit) {
+    if (limit <= 0) {
+      return List.of();
+    }
+    // Past every member whose time is now: ':' follows the time, and ';' sorts right after it.
+    String to = "(" + StoredRecords.sortableTime(now) + ";";
+    List<Authorization> due = new ArrayList<>();
+    for (TenantId tenant : tenants()) {
+      List<?> records =
+          (List<?>)
+              store.run(
+                  Scripts.DUE_AUTHORIZATIONS,
+                  List.of(keys.authorizationsDue(tenant)),
+                  List.of(to, Integer.toString(limit), keys.authorizationPrefix(tenant)));
+      records.forEach(json -> due.add(StoredRecords.authorizationFromJson((String) json)));
+    }
+    return due.stream()
+        .sorted(
+            Comparator.comparing((Authorization a) -> a.device().nextPollTime())
+                .thenComparing(a -> a.name().name()))
+        .limit(limit)
+        .toList();
   }
 
   @Override
@@ -134,12 +221,58 @@ final class RedisAuthorizationStore implements AuthorizationStore {
     return Optional.ofNullable((String) stored).map(StoredRecords::authorizationFromJson);
   }
 
-  /** The record key, and the request-id key when the authorization has a request id. */
+  /**
+   * The keys of the write scripts: record, the tenant's due index, and the request-id key when the
+   * authorization has a request id.
+   */
   private List<String> recordKeys(Authorization authorization) {
-    String record = keys.authorization(authorization.name());
+    AuthorizationName name = authorization.name();
+    String record = keys.authorization(name);
+    String due = keys.authorizationsDue(name.tenant());
     return authorization.requestId().isEmpty()
-        ? List.of(record)
-        : List.of(record, keys.requestId(authorization.name().tenant(), authorization.requestId()));
+        ? List.of(record, due)
+        : List.of(record, due, keys.requestId(name.tenant(), authorization.requestId()));
+  }
+
+  /**
+   * Adds the tenant to the set {@link #findDuePolls} starts from, before a write that gives one of
+   * its authorizations a due member. Idempotent; a tenant is never removed.
+   */
+  private void registerTenantIfDue(TenantId tenant, String dueMember) {
+    if (!dueMember.isEmpty()) {
+      store.call(
+          "register authorization tenant",
+          redis -> redis.sadd(keys.authorizationTenants(), tenant.id()));
+    }
+  }
+
+  private List<TenantId> tenants() {
+    Set<String> ids =
+        store.call(
+            "list authorization tenants", redis -> redis.smembers(keys.authorizationTenants()));
+    List<TenantId> tenants = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      try {
+        tenants.add(new TenantId(id));
+      } catch (GatewayException e) {
+        throw StoredRecords.corrupt("authorization tenant entry", e);
+      }
+    }
+    return tenants;
+  }
+
+  /**
+   * The member of a PENDING device authorization in its tenant's due index; '' for any other. The
+   * time has a fixed width, so members order by next poll time, then by authorization id as Java
+   * compares strings (ids are ASCII, and one that is a prefix of another sorts first, in both).
+   */
+  private static String dueMember(Authorization authorization) {
+    if (!authorization.isDevice() || authorization.state() != AuthorizationState.PENDING) {
+      return "";
+    }
+    return StoredRecords.sortableTime(authorization.device().nextPollTime())
+        + ":"
+        + authorization.name().authorizationId();
   }
 
   /**

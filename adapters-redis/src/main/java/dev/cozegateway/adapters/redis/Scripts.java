@@ -96,55 +96,154 @@ final class Scripts {
           """);
 
   // --- authorizations ---
+  //
+  // An authorization is a hash: version (what the compare-and-set compares), record (JSON) and due
+  // (its member in the tenant's due index, '' when it has none), so that a write can move its due
+  // member without decoding the record. Due members are "{sortable time}:{authorization id}"
+  // (StoredRecords.sortableTime: 27 digits), all with score 0, so that lex order is next poll time
+  // order, then id order; string.sub(member, 29) is the authorization id. A record written before
+  // authorizations were hashes is a string holding the JSON: it reads as version 0 with no due
+  // member, and its next write replaces it with a hash.
+
+  /**
+   * A Lua function: {@code read_record(key)} is the record JSON under an authorization key, a hash
+   * or a string written before hashes, or false if there is none.
+   */
+  private static final String READ_RECORD =
+      """
+      local function read_record(key)
+        local kind = redis.call('TYPE', key)['ok']
+        if kind == 'hash' then
+          return redis.call('HGET', key, 'record')
+        elseif kind == 'string' then
+          return redis.call('GET', key)
+        end
+        return false
+      end
+      """;
+
+  /**
+   * A Lua function: {@code write_record(key, due_index, version, record, due, at)} replaces what
+   * the authorization key holds with a hash of the given fields, expiring at {@code at} (Unix ms),
+   * and moves its member in the due index from the one it had (if any) to {@code due} (none if '').
+   */
+  private static final String WRITE_RECORD =
+      """
+      local function write_record(key, due_index, version, record, due, at)
+        local old = false
+        if redis.call('TYPE', key)['ok'] == 'hash' then
+          old = redis.call('HGET', key, 'due')
+        end
+        if old and old ~= '' and old ~= due then
+          redis.call('ZREM', due_index, old)
+        end
+        if due ~= '' then
+          redis.call('ZADD', due_index, 0, due)
+        end
+        redis.call('DEL', key)
+        redis.call('HSET', key, 'version', version, 'record', record, 'due', due)
+        redis.call('PEXPIREAT', key, at)
+      end
+      """;
 
   /**
    * create: if the tenant's request id is already taken, returns the authorization it names and
-   * writes nothing (SET NX semantics); otherwise writes the record and the request-id entry, with
-   * one deadline, and returns nil.
+   * writes nothing (SET NX semantics); otherwise writes the record, its due member and the
+   * request-id entry, with one deadline, and returns nil.
    *
-   * <p>KEYS: record, request-id entry (absent without a request id). ARGV: record JSON,
-   * authorization id, expire time (ms), retention (ms), the tenant's record key prefix.
+   * <p>KEYS: record, due index, request-id entry (absent without a request id). ARGV: version,
+   * record JSON, authorization id, expire time (ms), retention (ms), the tenant's record key
+   * prefix, due member ('' for none).
    */
   static final LuaScript CREATE_AUTHORIZATION =
       LuaScript.of(
           "create-authorization",
           DEADLINE
+              + READ_RECORD
+              + WRITE_RECORD
               + """
-              if KEYS[2] then
-                local earlier = redis.call('GET', KEYS[2])
+              if KEYS[3] then
+                local earlier = redis.call('GET', KEYS[3])
                 if earlier then
-                  local record = redis.call('GET', ARGV[5] .. earlier)
+                  local record = read_record(ARGV[6] .. earlier)
                   if record then
                     return record
                   end
                 end
               end
-              local at = deadline(ARGV[3], ARGV[4])
-              redis.call('SET', KEYS[1], ARGV[1], 'PXAT', at)
-              if KEYS[2] then
-                redis.call('SET', KEYS[2], ARGV[2], 'PXAT', at)
+              local at = deadline(ARGV[4], ARGV[5])
+              write_record(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[7], at)
+              if KEYS[3] then
+                redis.call('SET', KEYS[3], ARGV[3], 'PXAT', at)
               end
               return false
               """);
 
   /**
-   * update: replaces the record and moves its deadline (and its request-id entry's, if that entry
-   * still names it) to a day past the later of now and its expiry.
+   * update: replaces the record, moves its due member, and moves its deadline (and its request-id
+   * entry's, if that entry still names it) to a day past the later of now and its expiry.
    *
-   * <p>KEYS: record, request-id entry (absent without a request id). ARGV: record JSON,
-   * authorization id, expire time (ms), retention (ms).
+   * <p>KEYS: record, due index, request-id entry (absent without a request id). ARGV: version,
+   * record JSON, authorization id, expire time (ms), retention (ms), due member ('' for none).
    */
   static final LuaScript UPDATE_AUTHORIZATION =
       LuaScript.of(
           "update-authorization",
           DEADLINE
+              + WRITE_RECORD
               + """
-              local at = deadline(ARGV[3], ARGV[4])
-              redis.call('SET', KEYS[1], ARGV[1], 'PXAT', at)
-              if KEYS[2] and redis.call('GET', KEYS[2]) == ARGV[2] then
-                redis.call('PEXPIREAT', KEYS[2], at)
+              local at = deadline(ARGV[4], ARGV[5])
+              write_record(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[6], at)
+              if KEYS[3] and redis.call('GET', KEYS[3]) == ARGV[3] then
+                redis.call('PEXPIREAT', KEYS[3], at)
               end
               return 1
+              """);
+
+  /**
+   * replaceIfVersion: what update does, but only if the stored version is the expected one (a
+   * record written before versions existed is version 0); a missing record is never created.
+   * Returns 1 if written, else 0.
+   *
+   * <p>KEYS: record, due index, request-id entry (absent without a request id). ARGV: expected
+   * version, new version, record JSON, authorization id, expire time (ms), retention (ms), due
+   * member ('' for none).
+   */
+  static final LuaScript REPLACE_AUTHORIZATION_IF_VERSION =
+      LuaScript.of(
+          "replace-authorization-if-version",
+          DEADLINE
+              + WRITE_RECORD
+              + """
+              local kind = redis.call('TYPE', KEYS[1])['ok']
+              local version = false
+              if kind == 'hash' then
+                version = redis.call('HGET', KEYS[1], 'version')
+              elseif kind == 'string' then
+                version = '0'
+              end
+              if version ~= ARGV[1] then
+                return 0
+              end
+              local at = deadline(ARGV[5], ARGV[6])
+              write_record(KEYS[1], KEYS[2], ARGV[2], ARGV[3], ARGV[7], at)
+              if KEYS[3] and redis.call('GET', KEYS[3]) == ARGV[4] then
+                redis.call('PEXPIREAT', KEYS[3], at)
+              end
+              return 1
+              """);
+
+  /**
+   * find: the record JSON, or nil.
+   *
+   * <p>KEYS: record.
+   */
+  static final LuaScript FIND_AUTHORIZATION =
+      LuaScript.of(
+          "find-authorization",
+          READ_RECORD
+              + """
+              return read_record(KEYS[1])
               """);
 
   /**
@@ -155,12 +254,43 @@ final class Scripts {
   static final LuaScript AUTHORIZATION_BY_REQUEST_ID =
       LuaScript.of(
           "authorization-by-request-id",
+          READ_RECORD
+              + """
+              local id = redis.call('GET', KEYS[1])
+              if not id then
+                return false
+              end
+              return read_record(ARGV[1] .. id)
+              """);
+
+  /**
+   * findDuePolls, for one tenant: the records of the device authorizations whose next poll time is
+   * at or before a bound, soonest first, at most a limit of them. A member whose record is gone
+   * (its TTL ran out while it was still PENDING) or no longer names it is removed, and not
+   * returned.
+   *
+   * <p>KEYS: due index. ARGV: upper bound ({@code (<sortable now>;}, past every member at now),
+   * limit, the tenant's record key prefix.
+   */
+  static final LuaScript DUE_AUTHORIZATIONS =
+      LuaScript.of(
+          "due-authorizations",
           """
-          local id = redis.call('GET', KEYS[1])
-          if not id then
-            return false
+          local members = redis.call('ZRANGEBYLEX', KEYS[1], '-', ARGV[1], 'LIMIT', 0, ARGV[2])
+          local records = {}
+          for _, member in ipairs(members) do
+            local key = ARGV[3] .. string.sub(member, 29)
+            local current = false
+            if redis.call('TYPE', key)['ok'] == 'hash' then
+              current = redis.call('HMGET', key, 'record', 'due')
+            end
+            if current and current[1] and current[2] == member then
+              records[#records + 1] = current[1]
+            else
+              redis.call('ZREM', KEYS[1], member)
+            end
           end
-          return redis.call('GET', ARGV[1] .. id)
+          return records
           """);
 
   /**

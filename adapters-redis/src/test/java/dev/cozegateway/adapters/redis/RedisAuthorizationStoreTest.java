@@ -11,6 +11,7 @@ import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.Reason;
 import dev.cozegateway.domain.contract.AuthorizationStoreContract;
 import dev.cozegateway.domain.port.AuthorizationStore;
+import dev.cozegateway.storerecords.StoredRecords;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -58,6 +59,136 @@ class RedisAuthorizationStoreTest extends AuthorizationStoreContract {
       assertThat(raw.get(p + "authz-state:" + stateHex))
           .isEqualTo("tenants/acme/authorizations/a1");
       assertThat(raw.get(p + "{t:acme}:authz-request:req-1")).isEqualTo("a1");
+      assertThat(raw.type(p + "{t:acme}:authz:a1")).isEqualTo("hash");
+      assertThat(raw.hgetAll(p + "{t:acme}:authz:a1"))
+          .containsOnlyKeys("version", "record", "due")
+          .containsEntry("version", "0")
+          .containsEntry("due", "");
+    }
+  }
+
+  @Test
+  void aDeviceAuthorizationIsInItsTenantsDueIndexWhileItIsPending() {
+    RedisStoreConfig config = redis.config();
+    String p = config.keyPrefix();
+    RedisAuthorizationStore authorizations = new RedisAuthorizationStore(stores.open(config));
+    Instant next = Instant.parse("2026-01-01T00:00:00.5Z");
+    Authorization pending = device("acme", "d1", next, "req-1");
+    authorizations.create(pending);
+    String member = "100000001767225600500000000:d1";
+    assertThat(member).startsWith(StoredRecords.sortableTime(next));
+
+    try (Jedis raw = redis.raw()) {
+      assertThat(raw.keys(p + "*"))
+          .containsExactlyInAnyOrder(
+              p + "{t:acme}:authz:d1",
+              p + "{t:acme}:authz-request:req-1",
+              p + "{t:acme}:authz-due",
+              p + "authz-state:" + HexFormat.of().formatHex(pending.stateHash()),
+              p + "authz-tenants");
+      assertThat(JedisClusterCRC16.getSlot(p + "{t:acme}:authz-due"))
+          .isEqualTo(JedisClusterCRC16.getSlot("t:acme"));
+      assertThat(raw.zrangeWithScores(p + "{t:acme}:authz-due", 0, -1))
+          .singleElement()
+          .satisfies(
+              entry -> {
+                assertThat(entry.getElement()).isEqualTo(member);
+                assertThat(entry.getScore()).isZero();
+              });
+      assertThat(raw.hget(p + "{t:acme}:authz:d1", "due")).isEqualTo(member);
+      assertThat(raw.smembers(p + "authz-tenants")).containsExactly("acme");
+
+      Authorization claimed =
+          pending.withDevice(pending.device().claimedUntil(next.plusSeconds(5)));
+      assertThat(authorizations.replaceIfVersion(claimed, 0)).isTrue();
+      assertThat(raw.zrange(p + "{t:acme}:authz-due", 0, -1))
+          .containsExactly("100000001767225605500000000:d1");
+      assertThat(raw.hget(p + "{t:acme}:authz:d1", "version")).isEqualTo("1");
+
+      authorizations.update(claimed.finished(AuthorizationState.CANCELLED, null));
+      assertThat(raw.exists(p + "{t:acme}:authz-due")).isFalse();
+      assertThat(raw.hget(p + "{t:acme}:authz:d1", "due")).isEmpty();
+      assertThat(raw.hget(p + "{t:acme}:authz:d1", "version")).isEqualTo("2");
+    }
+  }
+
+  @Test
+  void aDueMemberWhoseRecordExpiredIsDroppedWhenFound() {
+    RedisStoreConfig config = redis.config();
+    String p = config.keyPrefix();
+    RedisAuthorizationStore authorizations = new RedisAuthorizationStore(stores.open(config));
+    Instant next = Instant.parse("2026-01-01T00:00:00Z");
+    Authorization expired = device("acme", "d1", next);
+    Authorization live = device("acme", "d2", next);
+    authorizations.create(expired);
+    authorizations.create(live);
+
+    try (Jedis raw = redis.raw()) {
+      // What the record's TTL does when an authorization stays PENDING a day past its expiry.
+      raw.del(p + "{t:acme}:authz:d1");
+
+      assertThat(authorizations.findDuePolls(next, 10)).containsExactly(live);
+
+      assertThat(raw.zrange(p + "{t:acme}:authz-due", 0, -1))
+          .containsExactly(StoredRecords.sortableTime(next) + ":d2");
+    }
+  }
+
+  @Test
+  void replaceIfVersionKeepsTheAuthorizationAndItsRequestIdForADayMore() {
+    RedisStoreConfig config = redis.config();
+    String p = config.keyPrefix();
+    RedisAuthorizationStore authorizations = new RedisAuthorizationStore(stores.open(config));
+    Authorization pending = device("acme", "d1", Instant.parse("2026-01-01T00:00:00Z"), "req-1");
+    authorizations.create(pending);
+    try (Jedis raw = redis.raw()) {
+      raw.pexpire(p + "{t:acme}:authz:d1", 60_000);
+      raw.pexpire(p + "{t:acme}:authz-request:req-1", 60_000);
+
+      assertThat(
+              authorizations.replaceIfVersion(
+                  pending.finished(AuthorizationState.EXPIRED, null), 0))
+          .isTrue();
+
+      assertLivesFor(raw, p + "{t:acme}:authz:d1", DAY_MS);
+      assertLivesFor(raw, p + "{t:acme}:authz-request:req-1", DAY_MS);
+    }
+  }
+
+  @Test
+  void aRecordWrittenBeforeVersionsIsReadAsVersionZeroAndReplacedByAHash() {
+    RedisStoreConfig config = redis.config();
+    String p = config.keyPrefix();
+    RedisAuthorizationStore authorizations = new RedisAuthorizationStore(stores.open(config));
+    Authorization first = authorization("acme", "a1", "state-1", "req-1");
+    Authorization second = authorization("acme", "a2", "state-2", "");
+    try (Jedis raw = redis.raw()) {
+      // What the previous release wrote: a string of JSON without device or version.
+      for (Authorization a : new Authorization[] {first, second}) {
+        String older =
+            StoredRecords.toJson(a).replace(",\"device\":null", "").replace(",\"version\":0", "");
+        raw.set(p + "{t:acme}:authz:" + a.name().authorizationId(), older);
+        raw.set(p + "authz-state:" + HexFormat.of().formatHex(a.stateHash()), a.name().name());
+      }
+      raw.set(p + "{t:acme}:authz-request:req-1", "a1");
+
+      assertThat(authorizations.find(first.name())).contains(first);
+      assertThat(authorizations.findByRequestId(tenant("acme"), "req-1")).contains(first);
+      assertThat(authorizations.consumeState(stateHash("state-2"))).contains(second);
+      assertThat(authorizations.create(authorization("acme", "a3", "state-3", "req-1")))
+          .contains(first);
+
+      Authorization denied = first.finished(AuthorizationState.DENIED, null);
+      assertThat(authorizations.replaceIfVersion(denied, 1)).isFalse();
+      assertThat(authorizations.replaceIfVersion(denied, 0)).isTrue();
+      assertThat(raw.type(p + "{t:acme}:authz:a1")).isEqualTo("hash");
+      assertThat(authorizations.find(first.name())).contains(denied);
+
+      Authorization completed = second.finished(AuthorizationState.COMPLETED, null);
+      authorizations.update(completed);
+      assertThat(raw.type(p + "{t:acme}:authz:a2")).isEqualTo("hash");
+      assertThat(authorizations.find(second.name())).contains(completed);
+      assertThat(authorizations.findDuePolls(Instant.MAX, 10)).isEmpty();
     }
   }
 
@@ -208,6 +339,9 @@ class RedisAuthorizationStoreTest extends AuthorizationStoreContract {
     assertStoreUnavailable(() -> authorizations.find(name("acme", "a1")));
     assertStoreUnavailable(() -> authorizations.findByRequestId(tenant("acme"), "req-1"));
     assertStoreUnavailable(() -> authorizations.update(authorization("acme", "a1", "state-1", "")));
+    assertStoreUnavailable(
+        () -> authorizations.replaceIfVersion(authorization("acme", "a1", "state-1", ""), 0));
+    assertStoreUnavailable(() -> authorizations.findDuePolls(Instant.MAX, 10));
   }
 
   private static Authorization expiringIn(Authorization a, int minutes) {

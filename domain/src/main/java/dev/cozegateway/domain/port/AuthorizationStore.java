@@ -3,6 +3,8 @@ package dev.cozegateway.domain.port;
 import dev.cozegateway.domain.Authorization;
 import dev.cozegateway.domain.AuthorizationName;
 import dev.cozegateway.domain.TenantId;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -33,6 +35,23 @@ public interface AuthorizationStore {
 
   /** Replaces a stored authorization (e.g. to record a terminal state). */
   void update(Authorization authorization);
+
+  /**
+   * Writes {@code updated} only if the stored authorization's version is {@code expectedVersion}:
+   * how replicas claim a device poll, and how a poll's outcome is recorded without overwriting a
+   * cancel.
+   *
+   * @return true if written; false if the authorization is gone or its version moved
+   */
+  boolean replaceIfVersion(Authorization updated, long expectedVersion);
+
+  /**
+   * PENDING device authorizations of every tenant whose {@link
+   * dev.cozegateway.domain.DeviceGrant#nextPollTime()} is at or before {@code now}, soonest first
+   * (then by name), at most {@code limit} (none if it is not positive). An authorization leaves
+   * this set when it stops being PENDING, and moves when its next poll time does.
+   */
+  List<Authorization> findDuePolls(Instant now, int limit);
 
   /** Whether a request id was used in a tenant, for idempotent retries. */
   Optional<Authorization> findByRequestId(TenantId tenant, String requestId);

@@ -2,9 +2,13 @@ package dev.cozegateway.domain.testing;
 
 import dev.cozegateway.domain.Authorization;
 import dev.cozegateway.domain.AuthorizationName;
+import dev.cozegateway.domain.AuthorizationState;
 import dev.cozegateway.domain.TenantId;
 import dev.cozegateway.domain.port.AuthorizationStore;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,8 +47,33 @@ public final class InMemoryAuthorizationStore implements AuthorizationStore {
   }
 
   @Override
-  public void update(Authorization authorization) {
+  public synchronized void update(Authorization authorization) {
     byName.put(authorization.name().name(), authorization);
+  }
+
+  @Override
+  public synchronized boolean replaceIfVersion(Authorization updated, long expectedVersion) {
+    Authorization current = byName.get(updated.name().name());
+    if (current == null || current.version() != expectedVersion) {
+      return false;
+    }
+    byName.put(updated.name().name(), updated);
+    return true;
+  }
+
+  @Override
+  public synchronized List<Authorization> findDuePolls(Instant now, int limit) {
+    if (limit <= 0) {
+      return List.of();
+    }
+    return byName.values().stream()
+        .filter(a -> a.state() == AuthorizationState.PENDING && a.isDevice())
+        .filter(a -> !a.device().nextPollTime().isAfter(now))
+        .sorted(
+            Comparator.comparing((Authorization a) -> a.device().nextPollTime())
+                .thenComparing(a -> a.name().name()))
+        .limit(limit)
+        .toList();
   }
 
   @Override
