@@ -2,17 +2,20 @@ package dev.cozegateway.adapters.cozehttp;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
+import dev.cozegateway.domain.port.CozeDeviceFlow;
 import dev.cozegateway.domain.port.CozeOAuth;
+import dev.cozegateway.domain.port.CozeServiceTokens;
 import dev.cozegateway.domain.port.CozeWorkflows;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.instrumentation.javahttpclient.JavaHttpClientTelemetry;
 import jakarta.inject.Singleton;
 import java.net.http.HttpClient;
+import java.time.InstantSource;
 import java.util.Objects;
 
 /**
- * Binds {@link CozeOAuth} to Coze's OAuth HTTP endpoints and {@link CozeWorkflows} to its workflow
- * endpoints, both over one HTTP client.
+ * Binds {@link CozeOAuth}, {@link CozeDeviceFlow} and {@link CozeServiceTokens} to Coze's OAuth
+ * HTTP endpoints and {@link CozeWorkflows} to its workflow endpoints, all over one HTTP client.
  *
  * <p>Requires a binding for {@link OpenTelemetry} from outside (never the global instance): every
  * call to Coze gets an HTTP client span and propagates the trace context. Does no I/O while the
@@ -25,7 +28,7 @@ public final class CozeHttpModule extends AbstractModule {
     this.config = Objects.requireNonNull(config, "config");
   }
 
-  /** The traced HTTP client both adapters share; a type of its own keeps it out of other keys. */
+  /** The traced HTTP client every adapter shares; a type of its own keeps it out of other keys. */
   record CozeHttpClient(HttpClient traced) {}
 
   @Override
@@ -57,5 +60,19 @@ public final class CozeHttpModule extends AbstractModule {
   CozeWorkflows cozeWorkflows(CozeHttpClient http) {
     return new HttpCozeWorkflows(
         http.traced(), config.requestTimeout(), config.runTimeout(), config.streamIdleTimeout());
+  }
+
+  @Provides
+  @Singleton
+  CozeDeviceFlow cozeDeviceFlow(CozeHttpClient http) {
+    return new HttpCozeDeviceFlow(http.traced(), config.requestTimeout());
+  }
+
+  @Provides
+  @Singleton
+  CozeServiceTokens cozeServiceTokens(CozeHttpClient http) {
+    // The system clock: iat and exp must be real time, as Coze reads them.
+    return new HttpCozeServiceTokens(
+        http.traced(), config.requestTimeout(), InstantSource.system());
   }
 }

@@ -9,8 +9,10 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.Secret;
+import dev.cozegateway.domain.port.CozeDeviceFlow;
 import dev.cozegateway.domain.port.CozeOAuth;
 import dev.cozegateway.domain.port.CozeOAuth.GrantResult;
+import dev.cozegateway.domain.port.CozeServiceTokens;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
@@ -151,6 +153,55 @@ class CozeHttpModuleTest {
             span -> {
               assertThat(span.getKind()).isEqualTo(SpanKind.CLIENT);
               assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+            });
+  }
+
+  @Test
+  void providesTheDeviceAndServiceAdaptersOnce() {
+    Injector injector = TestApps.injector(CozeHttpConfig.defaults(), OpenTelemetry.noop());
+
+    CozeDeviceFlow deviceFlow = injector.getInstance(CozeDeviceFlow.class);
+    CozeServiceTokens serviceTokens = injector.getInstance(CozeServiceTokens.class);
+
+    assertThat(deviceFlow).isInstanceOf(HttpCozeDeviceFlow.class);
+    assertThat(injector.getInstance(CozeDeviceFlow.class)).isSameAs(deviceFlow);
+    assertThat(serviceTokens).isInstanceOf(HttpCozeServiceTokens.class);
+    assertThat(injector.getInstance(CozeServiceTokens.class)).isSameAs(serviceTokens);
+  }
+
+  @Test
+  void deviceAndJwtCallsGetClientSpansThatCarryNoSecrets() throws Exception {
+    Injector injector = TestApps.injector(CozeHttpConfig.defaults(), openTelemetry);
+    String deviceCode = "device-code-that-must-not-be-traced-0123456789";
+    server.replyJson(400, "{\"error_code\":\"authorization_pending\"}", "logid-1");
+    assertThat(
+            injector
+                .getInstance(CozeDeviceFlow.class)
+                .pollDeviceToken(TestApps.device(server.baseUri()), Secret.of(deviceCode)))
+        .isInstanceOf(CozeDeviceFlow.DevicePoll.Pending.class);
+    server.replyJson(
+        200, "{\"access_token\":\"" + ACCESS_TOKEN + "\",\"expires_in\":1720098388}", "logid-2");
+    injector
+        .getInstance(CozeServiceTokens.class)
+        .exchange(
+            TestApps.jwt(server.baseUri()),
+            new CozeServiceTokens.Request("", CozeServiceTokens.Request.DEFAULT_DURATION, "", ""));
+    server.takeRequest();
+    String jwt = server.takeRequest().header("Authorization").substring("Bearer ".length());
+
+    List<SpanData> finished = spans.getFinishedSpanItems();
+    assertThat(finished).hasSize(2);
+    assertThat(finished)
+        .allSatisfy(
+            span -> {
+              assertThat(span.getKind()).isEqualTo(SpanKind.CLIENT);
+              assertThat(span.getAttributes().get(AttributeKey.stringKey("url.full")))
+                  .isEqualTo(server.baseUri() + TOKEN_PATH);
+              span.getAttributes()
+                  .forEach(
+                      (key, value) ->
+                          assertThat(String.valueOf(value))
+                              .doesNotContain(deviceCode, jwt, ACCESS_TOKEN));
             });
   }
 }

@@ -26,8 +26,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class RecordingCozeServer implements AutoCloseable {
 
-  /** One request as it arrived on the wire. */
-  record Recorded(String method, String path, Headers headers, String body) {
+  /**
+   * One request as it arrived on the wire.
+   *
+   * @param path the decoded path
+   * @param rawPath the path as sent, percent-encoding and all
+   */
+  record Recorded(String method, String path, Headers headers, String body, String rawPath) {
     /** The first value of a header (names are case-insensitive), or {@code null}. */
     String header(String name) {
       return headers.getFirst(name);
@@ -42,6 +47,7 @@ final class RecordingCozeServer implements AutoCloseable {
   private final BlockingQueue<Recorded> requests = new LinkedBlockingQueue<>();
   private final List<CountDownLatch> holds = new ArrayList<>();
   private volatile Reply reply = new Reply(500, Map.of(), "not scripted");
+  private volatile java.util.function.Function<Recorded, Reply> responder;
   private volatile CountDownLatch hold;
 
   private RecordingCozeServer(HttpServer server) {
@@ -70,6 +76,12 @@ final class RecordingCozeServer implements AutoCloseable {
       headers.put(headerNamesAndValues[i], headerNamesAndValues[i + 1]);
     }
     reply = new Reply(status, Map.copyOf(headers), body);
+    responder = null;
+  }
+
+  /** Answers every following request with what {@code responder} makes of it. */
+  void replyWith(java.util.function.Function<Recorded, Reply> responder) {
+    this.responder = responder;
   }
 
   /** Answers with JSON, as Coze does, with the given log id. */
@@ -110,9 +122,14 @@ final class RecordingCozeServer implements AutoCloseable {
       }
       Headers copy = new Headers();
       copy.putAll(exchange.getRequestHeaders());
-      requests.add(
+      Recorded recorded =
           new Recorded(
-              exchange.getRequestMethod(), exchange.getRequestURI().getPath(), copy, body));
+              exchange.getRequestMethod(),
+              exchange.getRequestURI().getPath(),
+              copy,
+              body,
+              exchange.getRequestURI().getRawPath());
+      requests.add(recorded);
       CountDownLatch latch = hold;
       if (latch != null) {
         try {
@@ -122,7 +139,8 @@ final class RecordingCozeServer implements AutoCloseable {
           return;
         }
       }
-      Reply answer = reply;
+      java.util.function.Function<Recorded, Reply> scripted = responder;
+      Reply answer = scripted == null ? reply : scripted.apply(recorded);
       answer.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
       byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(answer.status(), bytes.length == 0 ? -1 : bytes.length);

@@ -10,6 +10,10 @@ import dev.cozegateway.domain.CozeRegion;
 import dev.cozegateway.domain.Secret;
 import dev.cozegateway.domain.port.CozeOAuth;
 import io.opentelemetry.api.OpenTelemetry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.util.Set;
 
@@ -54,6 +58,37 @@ final class TestApps {
         Set.of());
   }
 
+  static final String DEVICE_CLIENT_ID = "43253000000000000000000000000001.app.coze";
+  static final String JWT_CLIENT_ID = "1143253000000000000000000000000002.app.coze";
+  static final String KEY_ID = "gdehvaDegW0123456789abcdefghijklmnopqrstu";
+
+  static App device(URI cozeBase) {
+    return device(CozeRegion.custom(cozeBase), DEVICE_CLIENT_ID);
+  }
+
+  static App device(CozeRegion region, String clientId) {
+    return new App(new AppId("tv-app"), AppType.DEVICE, region, clientId, null, "", null, Set.of());
+  }
+
+  /** A JWT app signing with {@link TestKeys#RSA} (PKCS#8) under {@link #KEY_ID}. */
+  static App jwt(URI cozeBase) {
+    return jwt(CozeRegion.custom(cozeBase), JWT_CLIENT_ID, TestKeys.pkcs8(TestKeys.RSA), KEY_ID);
+  }
+
+  static App jwt(CozeRegion region, String clientId, Secret privateKey, String keyId) {
+    return new App(
+        new AppId("service-app"),
+        AppType.JWT,
+        region,
+        clientId,
+        null,
+        "",
+        null,
+        Set.of(),
+        privateKey,
+        keyId);
+  }
+
   static App ofType(AppType type, URI cozeBase) {
     return new App(
         new AppId("other-app"),
@@ -64,6 +99,15 @@ final class TestApps {
         "",
         null,
         Set.of());
+  }
+
+  /** A loopback URI nothing listens on: connections to it are refused. */
+  static URI closedLoopbackUri() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return URI.create("http://127.0.0.1:" + socket.getLocalPort());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The adapter as the module provides it, in a strict injector. */
