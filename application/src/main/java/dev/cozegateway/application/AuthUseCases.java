@@ -69,8 +69,9 @@ public final class AuthUseCases {
     Codes codes = new Codes(random);
     this.startAuthorization =
         new StartAuthorization(apps, authorizations, vault, clock, codes, support);
+    ConnectionGrants grants = new ConnectionGrants(connections, vault);
     this.completeAuthorization =
-        new CompleteAuthorization(apps, authorizations, connections, vault, coze, clock, support);
+        new CompleteAuthorization(apps, authorizations, grants, coze, clock, support);
     this.getAuthorization = new GetAuthorization(authorizations, clock, support);
     this.getAccessToken =
         new GetAccessToken(apps, connections, vault, coze, clock, leases, leaseTtl, persistTimeout);

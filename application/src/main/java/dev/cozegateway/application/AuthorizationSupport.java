@@ -30,7 +30,8 @@ final class AuthorizationSupport {
       return new AuthorizationDetails(
           authorization.finished(AuthorizationState.EXPIRED, null), null);
     }
-    if (authorization.state() != AuthorizationState.PENDING) {
+    if (authorization.state() != AuthorizationState.PENDING || authorization.isDevice()) {
+      // A device authorization shows its verification URI instead (in its device grant).
       return new AuthorizationDetails(authorization, null);
     }
     SecretCodec.AuthorizationSecrets secrets = openSecrets(authorization);

@@ -6,23 +6,18 @@ import dev.cozegateway.domain.Authorization;
 import dev.cozegateway.domain.AuthorizationError;
 import dev.cozegateway.domain.AuthorizationState;
 import dev.cozegateway.domain.Connection;
-import dev.cozegateway.domain.ConnectionName;
-import dev.cozegateway.domain.ConnectionState;
 import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.Reason;
 import dev.cozegateway.domain.Secret;
 import dev.cozegateway.domain.TokenSet;
 import dev.cozegateway.domain.port.AuthorizationStore;
-import dev.cozegateway.domain.port.ConnectionStore;
 import dev.cozegateway.domain.port.CozeOAuth;
 import dev.cozegateway.domain.port.CozeOAuth.GrantResult;
-import dev.cozegateway.domain.port.SecretVault;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Completes a pending authorization with what Coze sent to the redirect URI: the code (approved) or
@@ -36,7 +31,6 @@ import java.util.Optional;
  */
 public final class CompleteAuthorization {
   private static final int MAX_PARAMETER_LENGTH = 2048;
-  private static final int MAX_WRITE_ATTEMPTS = 5;
 
   /**
    * @param state the {@code state} query parameter
@@ -102,8 +96,7 @@ public final class CompleteAuthorization {
 
   private final AppDirectory apps;
   private final AuthorizationStore authorizations;
-  private final ConnectionStore connections;
-  private final SecretVault vault;
+  private final ConnectionGrants grants;
   private final CozeOAuth coze;
   private final InstantSource clock;
   private final AuthorizationSupport support;
@@ -111,15 +104,13 @@ public final class CompleteAuthorization {
   CompleteAuthorization(
       AppDirectory apps,
       AuthorizationStore authorizations,
-      ConnectionStore connections,
-      SecretVault vault,
+      ConnectionGrants grants,
       CozeOAuth coze,
       InstantSource clock,
       AuthorizationSupport support) {
     this.apps = apps;
     this.authorizations = authorizations;
-    this.connections = connections;
-    this.vault = vault;
+    this.grants = grants;
     this.coze = coze;
     this.clock = clock;
     this.support = support;
@@ -192,7 +183,7 @@ public final class CompleteAuthorization {
     TokenSet tokens = ((GrantResult.Granted) result).tokens();
     Connection connection;
     try {
-      connection = store(authorization, app, tokens, now);
+      connection = grants.store(authorization, app, tokens, now);
     } catch (GatewayException.Unavailable e) {
       return fail(
           authorization,
@@ -203,50 +194,6 @@ public final class CompleteAuthorization {
     Authorization completed = authorization.finished(AuthorizationState.COMPLETED, null);
     authorizations.update(completed);
     return new Completion(completed, connection);
-  }
-
-  /**
-   * Creates the connection, or replaces it (keeping its create time) with a compare-and-set, so
-   * that a refresh in flight for the old grant cannot overwrite the new one afterwards. A new
-   * connection's version starts from the clock, never from 1, so that a refresh still holding a
-   * deleted connection's version cannot match the connection that replaced it.
-   */
-  private Connection store(Authorization authorization, App app, TokenSet tokens, Instant now) {
-    ConnectionName name = authorization.connection();
-    for (int attempt = 1; ; attempt++) {
-      Optional<Connection> previous = connections.find(name);
-      Connection connection =
-          new Connection(
-              name,
-              app.id(),
-              authorization.subject(),
-              ConnectionState.ACTIVE,
-              previous.map(Connection::createTime).orElse(now),
-              now,
-              tokens.accessTokenExpireTime(),
-              null,
-              vault.seal(SecretCodec.encodeTokens(tokens), Connection.tokenContext(name)),
-              previous.map(p -> p.version() + 1).orElse(firstVersion(now)));
-      if (previous.isEmpty()) {
-        connections.put(connection);
-        return connection;
-      }
-      if (connections.replaceIfVersion(connection, previous.get().version())) {
-        return connection;
-      }
-      if (attempt == MAX_WRITE_ATTEMPTS) {
-        throw new GatewayException.Unavailable(
-            Reason.STORE_UNAVAILABLE,
-            "connection " + name + " kept changing while it was being replaced",
-            Map.of(),
-            null);
-      }
-    }
-  }
-
-  /** Microseconds since the epoch: above every version an earlier connection could have reached. */
-  static long firstVersion(Instant now) {
-    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000L;
   }
 
   private Completion fail(

@@ -12,12 +12,14 @@ import java.io.IOException;
 import java.time.Instant;
 
 /**
- * The plaintext layouts the vault seals: a connection's {@link TokenSet}, and an authorization's
- * verifier and state. Versioned so that the layout can change without a migration.
+ * The plaintext layouts the vault seals: a connection's {@link TokenSet}, a browser authorization's
+ * verifier and state, and a device authorization's device code. Versioned so that the layout can
+ * change without a migration.
  */
 final class SecretCodec {
   private static final byte TOKENS_V1 = 1;
   private static final byte AUTHORIZATION_V1 = 1;
+  private static final byte DEVICE_CODE_V1 = 2;
 
   private SecretCodec() {}
 
@@ -61,6 +63,24 @@ final class SecretCodec {
         in -> {
           expectVersion(in, AUTHORIZATION_V1);
           return new AuthorizationSecrets(Secret.of(in.readUTF()), Secret.of(in.readUTF()));
+        });
+  }
+
+  /** A device authorization's sealed secret: the device code it polls with. */
+  static byte[] encodeDeviceCode(Secret deviceCode) {
+    return write(
+        out -> {
+          out.writeByte(DEVICE_CODE_V1);
+          out.writeUTF(deviceCode.reveal());
+        });
+  }
+
+  static Secret decodeDeviceCode(byte[] bytes) {
+    return read(
+        bytes,
+        in -> {
+          expectVersion(in, DEVICE_CODE_V1);
+          return Secret.of(in.readUTF());
         });
   }
 

@@ -138,30 +138,33 @@ public final class StartAuthorization {
           app.id() + " is a " + app.type() + " app; StartAuthorization needs a WEB or PKCE app",
           Map.of("app", app.id().name(), "app_type", app.type().name()));
     }
-    if (!command.connection().tenant().equals(command.tenant())) {
-      throw new GatewayException.InvalidArgument(
-          Reason.INVALID_ARGUMENT,
-          "connection_id",
-          "must name a connection in " + command.tenant());
-    }
-    if (!command.requestId().isEmpty() && !REQUEST_ID.matcher(command.requestId()).matches()) {
-      throw new GatewayException.InvalidArgument(
-          Reason.INVALID_ARGUMENT,
-          "request_id",
-          "must be 1-64 characters of letters, digits, '-' and '_' (a UUID is recommended)");
-    }
-    String subject = command.subject();
-    if (subject.isBlank() || subject.length() > MAX_SUBJECT_LENGTH) {
-      throw new GatewayException.InvalidArgument(
-          Reason.INVALID_ARGUMENT,
-          "subject",
-          "must be 1-" + MAX_SUBJECT_LENGTH + " characters and not blank");
-    }
+    validateCommon(command.tenant(), command.connection(), command.subject(), command.requestId());
     if (command.returnUri() != null && !app.allowedReturnUris().contains(command.returnUri())) {
       throw new GatewayException.InvalidArgument(
           Reason.RETURN_URI_NOT_ALLOWED,
           "return_uri",
           "is not on the allowlist of " + app.id() + "; it must match an allowed URI exactly");
+    }
+  }
+
+  /** The checks every way of starting an authorization shares. */
+  static void validateCommon(
+      TenantId tenant, ConnectionName connection, String subject, String requestId) {
+    if (!connection.tenant().equals(tenant)) {
+      throw new GatewayException.InvalidArgument(
+          Reason.INVALID_ARGUMENT, "connection_id", "must name a connection in " + tenant);
+    }
+    if (!requestId.isEmpty() && !REQUEST_ID.matcher(requestId).matches()) {
+      throw new GatewayException.InvalidArgument(
+          Reason.INVALID_ARGUMENT,
+          "request_id",
+          "must be 1-64 characters of letters, digits, '-' and '_' (a UUID is recommended)");
+    }
+    if (subject.isBlank() || subject.length() > MAX_SUBJECT_LENGTH) {
+      throw new GatewayException.InvalidArgument(
+          Reason.INVALID_ARGUMENT,
+          "subject",
+          "must be 1-" + MAX_SUBJECT_LENGTH + " characters and not blank");
     }
   }
 }

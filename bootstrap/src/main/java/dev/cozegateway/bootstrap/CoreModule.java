@@ -4,11 +4,13 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.cozegateway.application.AuthUseCases;
+import dev.cozegateway.application.DeviceUseCases;
 import dev.cozegateway.application.WorkflowSettings;
 import dev.cozegateway.application.WorkflowUseCases;
 import dev.cozegateway.domain.AppDirectory;
 import dev.cozegateway.domain.port.AuthorizationStore;
 import dev.cozegateway.domain.port.ConnectionStore;
+import dev.cozegateway.domain.port.CozeDeviceFlow;
 import dev.cozegateway.domain.port.CozeOAuth;
 import dev.cozegateway.domain.port.CozeWorkflows;
 import dev.cozegateway.domain.port.RefreshLeases;
@@ -102,5 +104,19 @@ final class CoreModule extends AbstractModule {
       InstantSource clock,
       SecureRandom random) {
     return new WorkflowUseCases(auth, connections, runs, coze, clock, random, workflowSettings);
+  }
+
+  @Provides
+  @Singleton
+  DeviceUseCases deviceUseCases(
+      AuthUseCases auth,
+      AppDirectory apps,
+      AuthorizationStore authorizations,
+      ConnectionStore connections,
+      SecretVault vault,
+      CozeDeviceFlow coze,
+      InstantSource clock,
+      SecureRandom random) {
+    return new DeviceUseCases(auth, apps, authorizations, connections, vault, coze, clock, random);
   }
 }

@@ -95,7 +95,8 @@ final class DemoCommand implements Callable<Integer> {
     line.put("tenant", SandboxWiring.TENANT);
     line.putArray("apps")
         .add("apps/" + SandboxWiring.WEB_APP)
-        .add("apps/" + SandboxWiring.PKCE_APP);
+        .add("apps/" + SandboxWiring.PKCE_APP)
+        .add("apps/" + SandboxWiring.DEVICE_APP);
     line.put("data_dir", dataDir.toAbsolutePath().toString());
     ArrayNode workflows = line.putArray("workflows");
     for (SandboxWorkflow workflow : SandboxConfig.demoWorkflows()) {
@@ -224,7 +225,28 @@ final class DemoCommand implements Callable<Integer> {
             + grpc
             + " coze.gateway.v1.WorkflowService/ResumeWorkflowRun");
     out.println();
-    out.println("# 8. List connections, then delete alice's");
+    out.println(
+        "# 8. A TV or CLI: the device flow. Show the end user the userCode and verificationUri;");
+    out.println(
+        "#    they approve there (or let the sandbox approve); the gateway polls Coze itself");
+    out.println(
+        "grpcurl -plaintext -d '{\"parent\":\""
+            + SandboxWiring.TENANT
+            + "\",\"app\":\"apps/"
+            + SandboxWiring.DEVICE_APP
+            + "\",\"connection_id\":\"tv\",\"subject\":\"user-tv\"}' "
+            + grpc
+            + " coze.gateway.v1.AuthService/StartDeviceAuthorization");
+    out.println(
+        "curl -s -X POST -H 'Content-Type: application/json' -d '{\"user_code\":\"<userCode>\"}' "
+            + sandboxUrl
+            + "/_sandbox/device/approve");
+    out.println(
+        "grpcurl -plaintext -d '{\"name\":\"<authorization>\"}' "
+            + grpc
+            + " coze.gateway.v1.AuthService/WatchAuthorization");
+    out.println();
+    out.println("# 9. List connections, then delete alice's");
     out.println(
         "grpcurl -plaintext -d '{\"parent\":\""
             + SandboxWiring.TENANT

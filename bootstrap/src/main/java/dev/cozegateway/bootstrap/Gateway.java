@@ -15,6 +15,8 @@ import dev.cozegateway.adapters.web.WebConfig;
 import dev.cozegateway.adapters.web.WebModule;
 import dev.cozegateway.adapters.web.WebServer;
 import dev.cozegateway.application.AuthUseCases;
+import dev.cozegateway.application.DevicePollSweep;
+import dev.cozegateway.application.DeviceUseCases;
 import dev.cozegateway.application.RefreshSweep;
 import dev.cozegateway.application.WorkflowRunSweep;
 import dev.cozegateway.application.WorkflowUseCases;
@@ -74,6 +76,7 @@ public final class Gateway implements AutoCloseable {
       Duration drain,
       SweepSchedule sweepSchedule,
       WorkflowRunSweep workflowSweep,
+      DevicePollSweep devicePolls,
       Duration workflowSweepInterval) {
     closeables.push(telemetry);
     try {
@@ -94,7 +97,7 @@ public final class Gateway implements AutoCloseable {
       workflowSweeper =
           Executors.newSingleThreadScheduledExecutor(
               r -> {
-                Thread thread = new Thread(r, "workflow-sweep");
+                Thread thread = new Thread(r, "background-sweep");
                 thread.setDaemon(true);
                 return thread;
               });
@@ -123,9 +126,13 @@ public final class Gateway implements AutoCloseable {
       if (sweepSchedule != null) {
         scheduleSweep(sweepSchedule);
       }
-      // Async runs are polled, abandoned runs failed and old runs deleted, in every replica.
+      // Device authorizations and async runs are polled, abandoned runs failed and old runs
+      // deleted, in every replica.
       workflowSweeper.scheduleWithFixedDelay(
-          () -> sweepWorkflowRuns(workflowSweep),
+          () -> {
+            pollDevices(devicePolls);
+            sweepWorkflowRuns(workflowSweep);
+          },
           workflowSweepInterval.toMillis(),
           workflowSweepInterval.toMillis(),
           TimeUnit.MILLISECONDS);
@@ -211,7 +218,23 @@ public final class Gateway implements AutoCloseable {
         config.grpcDrainTimeout(),
         sweep,
         injector.getInstance(WorkflowUseCases.class).sweep(),
+        injector.getInstance(DeviceUseCases.class).pollSweep(),
         config.workflowSweepInterval());
+  }
+
+  private static void pollDevices(DevicePollSweep sweep) {
+    try {
+      DevicePollSweep.Report report = sweep.execute();
+      if (report.completed() > 0 || report.ended() > 0) {
+        log.info(
+            "device authorizations: polled {}, approved {}, ended otherwise {}",
+            report.polled(),
+            report.completed(),
+            report.ended());
+      }
+    } catch (RuntimeException e) {
+      log.warn("device authorization polling did not complete: {}", e.toString());
+    }
   }
 
   private static void sweepWorkflowRuns(WorkflowRunSweep sweep) {

@@ -21,6 +21,7 @@ final class SandboxWiring {
   static final String TENANT = "tenants/demo";
   static final String WEB_APP = "demo-web";
   static final String PKCE_APP = "demo-pkce";
+  static final String DEVICE_APP = "demo-tv";
 
   private SandboxWiring() {}
 
@@ -29,7 +30,10 @@ final class SandboxWiring {
     return "http://127.0.0.1:" + httpPort + "/oauth/callback";
   }
 
-  /** A configuration tree: both demo apps on the sandbox, the web secret sealed with the ring. */
+  /**
+   * A configuration tree: the demo's web, PKCE and device apps on the sandbox, the web secret
+   * sealed with the ring.
+   */
   static ObjectNode configTree(
       CozeSandbox sandbox, KeyRing keyRing, int grpcPort, int httpPort, Path dataDir) {
     SecretVault vault = Vaults.create(keyRing);
@@ -52,6 +56,11 @@ final class SandboxWiring {
         .put("region", sandbox.baseUrl().toString())
         .put("client-id", SandboxConfig.DEMO_PKCE_CLIENT_ID)
         .put("redirect-uri", callback);
+    apps.addObject()
+        .put("id", DEVICE_APP)
+        .put("type", "device")
+        .put("region", sandbox.baseUrl().toString())
+        .put("client-id", SandboxConfig.DEMO_DEVICE_CLIENT_ID);
     return root;
   }
 

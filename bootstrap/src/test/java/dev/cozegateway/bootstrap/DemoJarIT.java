@@ -84,7 +84,8 @@ class DemoJarIT {
     String line = CompletableFuture.supplyAsync(() -> readLine(stdout)).get(60, TimeUnit.SECONDS);
     JsonNode addresses = json.readTree(line);
     assertThat(addresses.get("tenant").asText()).isEqualTo("tenants/demo");
-    assertThat(addresses.get("apps").toString()).contains("apps/demo-web", "apps/demo-pkce");
+    assertThat(addresses.get("apps").toString())
+        .contains("apps/demo-web", "apps/demo-pkce", "apps/demo-tv");
     assertThat(addresses.get("sandbox_url").asText()).startsWith("http://127.0.0.1:");
     assertThat(addresses.get("workflows").findValuesAsText("kind"))
         .containsExactlyInAnyOrder(

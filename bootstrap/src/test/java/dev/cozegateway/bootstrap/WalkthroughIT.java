@@ -60,13 +60,19 @@ class WalkthroughIT {
     String authorizeUri = null;
     String workflowRun = null;
     String eventId = null;
+    String userCode = null;
+    String deviceAuthorization = null;
     List<String> accessTokens = new ArrayList<>();
     for (String line : commands) {
-      List<String> words =
-          shellWords(
-              workflowRun == null
-                  ? line
-                  : line.replace("<workflowRun>", workflowRun).replace("<eventId>", eventId));
+      String filled = line;
+      if (workflowRun != null) {
+        filled = filled.replace("<workflowRun>", workflowRun).replace("<eventId>", eventId);
+      }
+      if (userCode != null) {
+        filled =
+            filled.replace("<userCode>", userCode).replace("<authorization>", deviceAuthorization);
+      }
+      List<String> words = shellWords(filled);
       if (words.get(0).equals("grpcurl")) {
         JsonNode out = grpcurl(words);
         String method = words.get(words.size() - 1);
@@ -104,8 +110,17 @@ class WalkthroughIT {
                   .isTrue();
           case "coze.gateway.v1.WorkflowService/ListWorkflowRuns" ->
               assertThat(out.get("workflowRuns")).hasSize(2);
+          case "coze.gateway.v1.AuthService/StartDeviceAuthorization" -> {
+            assertThat(out.get("state").asText()).isEqualTo("PENDING");
+            userCode = out.at("/device/userCode").asText();
+            deviceAuthorization = out.get("name").asText();
+          }
+          case "coze.gateway.v1.AuthService/WatchAuthorization" ->
+              assertThat(out.get(out.size() - 1).get("state").asText())
+                  .as("approved: the gateway's poll completed it")
+                  .isEqualTo("COMPLETED");
           case "coze.gateway.v1.AuthService/ListConnections" ->
-              assertThat(out.get("connections")).hasSize(1);
+              assertThat(out.get("connections")).as("alice and the TV").hasSize(2);
           case "coze.gateway.v1.AuthService/DeleteConnection" -> assertThat(out.size()).isZero();
           default -> throw new AssertionError("the walkthrough calls an unexpected " + method);
         }
@@ -135,7 +150,9 @@ class WalkthroughIT {
             "coze.gateway.v1.WorkflowService/RunWorkflow",
             "coze.gateway.v1.WorkflowService/StreamWorkflow",
             "coze.gateway.v1.WorkflowService/ListWorkflowRuns",
-            "coze.gateway.v1.WorkflowService/ResumeWorkflowRun");
+            "coze.gateway.v1.WorkflowService/ResumeWorkflowRun",
+            "coze.gateway.v1.AuthService/StartDeviceAuthorization",
+            "coze.gateway.v1.AuthService/WatchAuthorization");
     assertThat(accessTokens)
         .as("refreshed after the clock moved")
         .hasSize(2)

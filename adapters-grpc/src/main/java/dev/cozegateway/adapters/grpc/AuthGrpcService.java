@@ -4,6 +4,7 @@ import com.google.protobuf.Empty;
 import dev.cozegateway.api.v1.AccessToken;
 import dev.cozegateway.api.v1.AuthServiceGrpc;
 import dev.cozegateway.api.v1.Authorization;
+import dev.cozegateway.api.v1.CancelAuthorizationRequest;
 import dev.cozegateway.api.v1.CompleteAuthorizationRequest;
 import dev.cozegateway.api.v1.Connection;
 import dev.cozegateway.api.v1.DeleteConnectionRequest;
@@ -14,16 +15,20 @@ import dev.cozegateway.api.v1.ListConnectionsRequest;
 import dev.cozegateway.api.v1.ListConnectionsResponse;
 import dev.cozegateway.api.v1.StartAuthorizationRequest;
 import dev.cozegateway.api.v1.StartDeviceAuthorizationRequest;
+import dev.cozegateway.api.v1.WatchAuthorizationRequest;
 import dev.cozegateway.application.AuthUseCases;
+import dev.cozegateway.application.AuthorizationDetails;
 import dev.cozegateway.application.CompleteAuthorization;
+import dev.cozegateway.application.DeviceUseCases;
 import dev.cozegateway.application.GetAccessToken;
 import dev.cozegateway.application.ListConnections;
 import dev.cozegateway.application.StartAuthorization;
+import dev.cozegateway.application.StartDeviceAuthorization;
 import dev.cozegateway.domain.AppId;
 import dev.cozegateway.domain.AuthorizationName;
 import dev.cozegateway.domain.ConnectionName;
-import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.TenantId;
+import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Inject;
 import java.net.URI;
@@ -34,18 +39,17 @@ import java.time.Duration;
  * case and maps the result back. Failures reach the client through {@link GrpcErrors}.
  */
 final class AuthGrpcService extends AuthServiceGrpc.AuthServiceImplBase {
-  static final String DEVICE_AUTHORIZATION_UNAVAILABLE =
-      "device authorization is not available yet";
-
   // Stands in for a malformed parent, so that connection_id is still checked and one answer names
   // both fields. Never reaches a use case.
   private static final TenantId UNPARSED_TENANT = new TenantId("unparsed");
 
   private final AuthUseCases useCases;
+  private final DeviceUseCases device;
 
   @Inject
-  AuthGrpcService(AuthUseCases useCases) {
+  AuthGrpcService(AuthUseCases useCases, DeviceUseCases device) {
     this.useCases = useCases;
+    this.device = device;
   }
 
   @Override
@@ -81,7 +85,53 @@ final class AuthGrpcService extends AuthServiceGrpc.AuthServiceImplBase {
   @Override
   public void startDeviceAuthorization(
       StartDeviceAuthorizationRequest request, StreamObserver<Authorization> observer) {
-    GrpcCalls.fail(observer, new GatewayException.Unimplemented(DEVICE_AUTHORIZATION_UNAVAILABLE));
+    GrpcCalls.unary(
+        observer,
+        () ->
+            ProtoMapping.toProto(
+                new AuthorizationDetails(
+                    device.startDeviceAuthorization().execute(toCommand(request)), null)));
+  }
+
+  @Override
+  public void watchAuthorization(
+      WatchAuthorizationRequest request, StreamObserver<Authorization> observer) {
+    Context context = Context.current();
+    try {
+      AuthorizationName name = AuthorizationName.parse(request.getName(), "name");
+      device
+          .watchAuthorization()
+          .execute(
+              name,
+              details -> {
+                if (!context.isCancelled()) {
+                  observer.onNext(ProtoMapping.toProto(details));
+                }
+              },
+              context::isCancelled);
+    } catch (RuntimeException e) {
+      if (!context.isCancelled()) {
+        GrpcCalls.fail(observer, e);
+      }
+      return;
+    }
+    if (!context.isCancelled()) {
+      observer.onCompleted();
+    }
+  }
+
+  @Override
+  public void cancelAuthorization(
+      CancelAuthorizationRequest request, StreamObserver<Authorization> observer) {
+    GrpcCalls.unary(
+        observer,
+        () ->
+            ProtoMapping.toProto(
+                new AuthorizationDetails(
+                    device
+                        .cancelAuthorization()
+                        .execute(AuthorizationName.parse(request.getName(), "name")),
+                    null)));
   }
 
   @Override
@@ -134,6 +184,22 @@ final class AuthGrpcService extends AuthServiceGrpc.AuthServiceImplBase {
     fields.throwIfInvalid();
     return new StartAuthorization.Command(
         tenant, app, connection, subject, returnUri, request.getRequestId());
+  }
+
+  private static StartDeviceAuthorization.Command toCommand(
+      StartDeviceAuthorizationRequest request) {
+    RequestFields fields = new RequestFields();
+    TenantId tenant = fields.parse(() -> TenantId.parse(request.getParent(), "parent"));
+    AppId app = fields.parse(() -> AppId.parse(request.getApp(), "app"));
+    ConnectionName connection =
+        fields.parse(
+            () ->
+                new ConnectionName(
+                    tenant != null ? tenant : UNPARSED_TENANT, request.getConnectionId()));
+    String subject = fields.require("subject", request.getSubject());
+    fields.throwIfInvalid();
+    return new StartDeviceAuthorization.Command(
+        tenant, app, connection, subject, request.getWorkspaceId(), request.getRequestId());
   }
 
   private static CompleteAuthorization.Command toCommand(CompleteAuthorizationRequest request) {

@@ -4,6 +4,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.cozegateway.application.AuthUseCases;
+import dev.cozegateway.application.DeviceUseCases;
 import dev.cozegateway.application.WorkflowUseCases;
 import io.opentelemetry.api.OpenTelemetry;
 import java.util.List;
@@ -11,8 +12,8 @@ import java.util.Objects;
 
 /**
  * Binds the gRPC API and provides the {@link GrpcServer}, not started: the bootstrap starts it and
- * shuts it down. Needs {@link AuthUseCases}, {@link WorkflowUseCases} and {@link OpenTelemetry}
- * bound elsewhere.
+ * shuts it down. Needs {@link AuthUseCases}, {@link DeviceUseCases}, {@link WorkflowUseCases} and
+ * {@link OpenTelemetry} bound elsewhere.
  */
 public final class GrpcModule extends AbstractModule {
   private final GrpcConfig config;
@@ -25,6 +26,7 @@ public final class GrpcModule extends AbstractModule {
   protected void configure() {
     requireBinding(AuthUseCases.class);
     requireBinding(WorkflowUseCases.class);
+    requireBinding(DeviceUseCases.class);
     requireBinding(OpenTelemetry.class);
     bind(AuthGrpcService.class);
     bind(WorkflowGrpcService.class);

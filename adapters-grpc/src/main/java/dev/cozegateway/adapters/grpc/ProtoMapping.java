@@ -11,6 +11,7 @@ import dev.cozegateway.application.GetAccessToken;
 import dev.cozegateway.domain.AuthorizationError;
 import dev.cozegateway.domain.AuthorizationState;
 import dev.cozegateway.domain.ConnectionState;
+import dev.cozegateway.domain.DeviceGrant;
 import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.Reason;
 import java.net.URI;
@@ -58,6 +59,19 @@ final class ProtoMapping {
     }
     if (authorization.error() != null) {
       proto.setError(toProto(authorization.error()));
+    }
+    DeviceGrant device = authorization.device();
+    if (device != null) {
+      proto.setDevice(
+          Authorization.DeviceCode.newBuilder()
+              .setUserCode(device.userCode())
+              .setVerificationUri(device.verificationUri().toString())
+              .setVerificationUriComplete(device.verificationUriComplete().toString())
+              .setInterval(
+                  com.google.protobuf.Duration.newBuilder()
+                      .setSeconds(device.interval().getSeconds())
+                      .setNanos(device.interval().getNano()))
+              .setWorkspaceId(device.workspaceId()));
     }
     return proto.build();
   }
@@ -124,6 +138,7 @@ final class ProtoMapping {
       case DENIED -> Authorization.State.DENIED;
       case EXPIRED -> Authorization.State.EXPIRED;
       case FAILED -> Authorization.State.FAILED;
+      case CANCELLED -> Authorization.State.CANCELLED;
     };
   }
 

@@ -22,6 +22,7 @@ import dev.cozegateway.api.v1.AccessToken;
 import dev.cozegateway.api.v1.AuthServiceGrpc;
 import dev.cozegateway.api.v1.AuthServiceGrpc.AuthServiceBlockingStub;
 import dev.cozegateway.api.v1.Authorization;
+import dev.cozegateway.api.v1.CancelAuthorizationRequest;
 import dev.cozegateway.api.v1.CompleteAuthorizationRequest;
 import dev.cozegateway.api.v1.Connection;
 import dev.cozegateway.api.v1.DeleteConnectionRequest;
@@ -31,6 +32,7 @@ import dev.cozegateway.api.v1.GetConnectionRequest;
 import dev.cozegateway.api.v1.ListConnectionsRequest;
 import dev.cozegateway.api.v1.ListConnectionsResponse;
 import dev.cozegateway.api.v1.StartDeviceAuthorizationRequest;
+import dev.cozegateway.api.v1.WatchAuthorizationRequest;
 import dev.cozegateway.application.AuthUseCases;
 import dev.cozegateway.domain.ConnectionName;
 import dev.cozegateway.domain.TenantId;
@@ -82,7 +84,7 @@ class AuthGrpcServiceTest {
     server =
         InProcessServerBuilder.forName(name)
             .directExecutor()
-            .addService(new AuthGrpcService(useCases))
+            .addService(gateway.authService(useCases))
             .build()
             .start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
@@ -336,21 +338,83 @@ class AuthGrpcServiceTest {
     assertError(thrown, Status.Code.NOT_FOUND, "AUTHORIZATION_NOT_FOUND");
   }
 
+  // --- Device authorizations ---
+
+  private StartDeviceAuthorizationRequest.Builder deviceRequest(String app) {
+    return StartDeviceAuthorizationRequest.newBuilder()
+        .setParent(TENANT)
+        .setApp(app)
+        .setConnectionId("tv")
+        .setSubject("user-tv");
+  }
+
   @Test
-  void startDeviceAuthorizationIsNotAvailableYet() {
+  void startDeviceAuthorizationReturnsTheCodesToShowTheEndUser() {
+    Authorization started =
+        auth.startDeviceAuthorization(deviceRequest(TestGateway.DEVICE_APP).build());
+
+    assertThat(started.getState()).isEqualTo(Authorization.State.PENDING);
+    assertThat(started.getAuthorizeUri()).isEmpty();
+    assertThat(started.getDevice().getUserCode()).startsWith("FAKE-");
+    assertThat(started.getDevice().getVerificationUri()).startsWith("https://www.coze.cn/");
+    assertThat(started.getDevice().getVerificationUriComplete())
+        .endsWith("user_code=" + started.getDevice().getUserCode());
+    assertThat(started.getDevice().getInterval().getSeconds()).isEqualTo(5);
+    assertThat(started.getConnection()).isEqualTo(TestGateway.connectionName("tv"));
+    assertThat(
+            auth.getAuthorization(
+                GetAuthorizationRequest.newBuilder().setName(started.getName()).build()))
+        .isEqualTo(started);
+  }
+
+  @Test
+  void startDeviceAuthorizationNeedsADeviceApp() {
+    Throwable thrown =
+        catchThrowable(() -> auth.startDeviceAuthorization(deviceRequest(WEB_APP).build()));
+
+    assertError(thrown, Status.Code.FAILED_PRECONDITION, "APP_TYPE_NOT_SUPPORTED");
+  }
+
+  @Test
+  void startDeviceAuthorizationNamesEveryBadField() {
     Throwable thrown =
         catchThrowable(
             () ->
                 auth.startDeviceAuthorization(
                     StartDeviceAuthorizationRequest.newBuilder()
-                        .setParent(TENANT)
-                        .setApp(WEB_APP)
-                        .setConnectionId("tv")
-                        .setSubject("user")
+                        .setParent("tenant/x")
+                        .setApp("tv")
+                        .setConnectionId("Not Valid")
                         .build()));
 
-    assertError(thrown, Status.Code.UNIMPLEMENTED, "NOT_IMPLEMENTED");
-    assertThat(message(thrown)).isEqualTo("device authorization is not available yet");
+    assertThat(StatusDetails.violatedFields(thrown))
+        .contains("parent", "app", "connection_id", "subject");
+  }
+
+  @Test
+  void aCancelledAuthorizationIsWatchedToItsEnd() {
+    Authorization started =
+        auth.startDeviceAuthorization(deviceRequest(TestGateway.DEVICE_APP).build());
+
+    Authorization cancelled =
+        auth.cancelAuthorization(
+            CancelAuthorizationRequest.newBuilder().setName(started.getName()).build());
+    List<Authorization> watched = new java.util.ArrayList<>();
+    auth.watchAuthorization(
+            WatchAuthorizationRequest.newBuilder().setName(started.getName()).build())
+        .forEachRemaining(watched::add);
+
+    assertThat(cancelled.getState()).isEqualTo(Authorization.State.CANCELLED);
+    assertThat(watched)
+        .extracting(Authorization::getState)
+        .containsExactly(Authorization.State.CANCELLED);
+    assertError(
+        catchThrowable(
+            () ->
+                auth.cancelAuthorization(
+                    CancelAuthorizationRequest.newBuilder().setName(started.getName()).build())),
+        Status.Code.FAILED_PRECONDITION,
+        "AUTHORIZATION_NOT_PENDING");
   }
 
   // --- GetAccessToken ---

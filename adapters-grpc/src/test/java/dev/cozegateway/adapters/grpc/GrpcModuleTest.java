@@ -10,6 +10,7 @@ import com.google.inject.Injector;
 import com.google.inject.Module;
 import com.google.inject.Stage;
 import dev.cozegateway.application.AuthUseCases;
+import dev.cozegateway.application.DeviceUseCases;
 import dev.cozegateway.application.WorkflowUseCases;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
@@ -29,6 +30,7 @@ class GrpcModuleTest {
                 AuthUseCases auth = gateway.useCases();
                 bind(AuthUseCases.class).toInstance(auth);
                 bind(WorkflowUseCases.class).toInstance(gateway.workflowUseCases(auth));
+                bind(DeviceUseCases.class).toInstance(gateway.deviceUseCases(auth));
                 bind(OpenTelemetry.class).toInstance(OpenTelemetry.noop());
               }
             });

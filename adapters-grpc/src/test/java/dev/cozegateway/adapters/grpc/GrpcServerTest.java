@@ -66,7 +66,7 @@ class GrpcServerTest {
         new GrpcServer(
             new GrpcConfig("127.0.0.1", 0, Duration.ofSeconds(30)),
             List.of(
-                new AuthGrpcService(gateway.useCases()),
+                gateway.authService(gateway.useCases()),
                 new WorkflowGrpcService(gateway.workflowUseCases(gateway.useCases()))),
             OpenTelemetrySdk.builder().setTracerProvider(tracerProvider).build());
     server.start();
@@ -230,7 +230,7 @@ class GrpcServerTest {
     GrpcServer quick =
         new GrpcServer(
             new GrpcConfig("127.0.0.1", 0, Duration.ofMillis(50)),
-            List.of(new AuthGrpcService(gateway.useCases())),
+            List.of(gateway.authService(gateway.useCases())),
             OpenTelemetrySdk.builder().build());
     quick.start();
     ManagedChannel quickChannel =

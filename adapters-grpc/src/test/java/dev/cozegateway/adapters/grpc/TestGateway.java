@@ -6,6 +6,7 @@ import dev.cozegateway.api.v1.CompleteAuthorizationRequest;
 import dev.cozegateway.api.v1.Connection;
 import dev.cozegateway.api.v1.StartAuthorizationRequest;
 import dev.cozegateway.application.AuthUseCases;
+import dev.cozegateway.application.DeviceUseCases;
 import dev.cozegateway.application.GetAccessToken;
 import dev.cozegateway.application.WorkflowSettings;
 import dev.cozegateway.application.WorkflowUseCases;
@@ -17,6 +18,7 @@ import dev.cozegateway.domain.CozeRegion;
 import dev.cozegateway.domain.Secret;
 import dev.cozegateway.domain.port.ConnectionStore;
 import dev.cozegateway.domain.port.CozeOAuth;
+import dev.cozegateway.domain.testing.FakeCozeDeviceFlow;
 import dev.cozegateway.domain.testing.FakeCozeOAuth;
 import dev.cozegateway.domain.testing.FakeCozeWorkflows;
 import dev.cozegateway.domain.testing.FakeSecretVault;
@@ -42,6 +44,7 @@ final class TestGateway {
   static final String TENANT = "tenants/acme";
   static final String WEB_APP = "apps/web";
   static final String JWT_APP = "apps/robot";
+  static final String DEVICE_APP = "apps/tv";
   static final String ALLOWED_RETURN_URI = "https://app.example/connected";
 
   final MutableClock clock = new MutableClock(START);
@@ -60,6 +63,27 @@ final class TestGateway {
 
   AuthUseCases useCases() {
     return useCases(connections);
+  }
+
+  /** Coze's device flow, for the device use cases. */
+  final FakeCozeDeviceFlow deviceCoze = new FakeCozeDeviceFlow(clock);
+
+  /** The device flow's use cases (and cancel and watch), next to {@code auth}. */
+  DeviceUseCases deviceUseCases(AuthUseCases auth) {
+    return new DeviceUseCases(
+        auth,
+        apps(),
+        authorizations,
+        connections,
+        new FakeSecretVault(),
+        deviceCoze,
+        clock,
+        new SecureRandom());
+  }
+
+  /** The AuthService on {@code auth} and its device use cases. */
+  AuthGrpcService authService(AuthUseCases auth) {
+    return new AuthGrpcService(auth, deviceUseCases(auth));
   }
 
   /** The workflow use cases, taking tokens from {@code auth}. */
@@ -109,7 +133,17 @@ final class TestGateway {
             "file:/keys/robot.pem",
             URI.create("https://gateway.example/oauth/callback"),
             Set.of());
-    return new AppDirectory(List.of(web, robot));
+    App tv =
+        new App(
+            AppId.parse(DEVICE_APP, "app"),
+            AppType.DEVICE,
+            CozeRegion.COZE_CN,
+            "9012.app.coze",
+            null,
+            "",
+            null,
+            Set.of());
+    return new AppDirectory(List.of(web, robot, tv));
   }
 
   static StartAuthorizationRequest.Builder startRequest(String connectionId) {

@@ -65,7 +65,7 @@ class WorkflowGrpcServiceTest {
     // Not a direct executor: a streaming call blocks its thread while it relays.
     server =
         InProcessServerBuilder.forName(name)
-            .addService(new AuthGrpcService(auth))
+            .addService(gateway.authService(auth))
             .addService(new WorkflowGrpcService(gateway.workflowUseCases(auth)))
             .build()
             .start();

@@ -504,12 +504,12 @@ public record GatewayConfig(
           problems.add(
               key + ".type: must be one of web, pkce, device, jwt; got '" + typeText + "'");
         }
-        if (type == AppType.DEVICE || type == AppType.JWT) {
+        if (type == AppType.JWT) {
           problems.add(
               key
                   + ".type: '"
                   + typeText
-                  + "' apps are not supported yet in this version (web, pkce)");
+                  + "' apps are not supported yet in this version (web, pkce, device)");
         }
       }
       CozeRegion region = null;
@@ -544,9 +544,12 @@ public record GatewayConfig(
             key
                 + ".client-secret: required for web apps (env:NAME, file:/path or enc:… from 'coze-gateway seal')");
       }
-      if (type == AppType.PKCE && secretRef != null) {
+      if ((type == AppType.PKCE || type == AppType.DEVICE) && secretRef != null) {
         problems.add(
-            key + ".client-secret: pkce apps are public clients and have no secret; remove it");
+            key
+                + ".client-secret: "
+                + typeText
+                + " apps are public clients and have no secret; remove it");
       }
       if (secretRef != null
           && !(secretRef.startsWith("env:")
@@ -556,7 +559,9 @@ public record GatewayConfig(
             key
                 + ".client-secret: plain secrets are not allowed in configuration; use env:NAME, file:/path or enc:… (from 'coze-gateway seal')");
       }
-      String redirectText = text(node, key, "redirect-uri", true);
+      // Only the browser flows come back through a redirect.
+      String redirectText =
+          text(node, key, "redirect-uri", type == null || type.usesAuthorizationCode());
       URI redirect = redirectText == null ? null : uri(key + ".redirect-uri", redirectText);
       List<URI> returns = new ArrayList<>();
       JsonNode list = node.get("allowed-return-uris");
