@@ -95,16 +95,22 @@ public final class GetAccessToken {
   public record Command(ConnectionName connection, Duration minRemaining) {
     public Command {
       Objects.requireNonNull(connection, "connection");
-      if (minRemaining == null) {
-        minRemaining = DEFAULT_MIN_REMAINING;
-      }
-      if (minRemaining.isNegative() || minRemaining.compareTo(MAX_MIN_REMAINING) > 0) {
-        throw new GatewayException.InvalidArgument(
-            Reason.INVALID_ARGUMENT,
-            "min_remaining_lifetime",
-            "must be between 0 and " + MAX_MIN_REMAINING.toSeconds() + " seconds");
-      }
+      minRemaining = checkedMinRemaining(minRemaining);
     }
+  }
+
+  /** The default for {@code null}; otherwise the value, if it is between 0 and the maximum. */
+  static Duration checkedMinRemaining(Duration minRemaining) {
+    if (minRemaining == null) {
+      return DEFAULT_MIN_REMAINING;
+    }
+    if (minRemaining.isNegative() || minRemaining.compareTo(MAX_MIN_REMAINING) > 0) {
+      throw new GatewayException.InvalidArgument(
+          Reason.INVALID_ARGUMENT,
+          "min_remaining_lifetime",
+          "must be between 0 and " + MAX_MIN_REMAINING.toSeconds() + " seconds");
+    }
+    return minRemaining;
   }
 
   /** An access token and when it expires. */

@@ -15,6 +15,7 @@ import dev.cozegateway.domain.TenantId;
 import dev.cozegateway.domain.port.AuthorizationStore;
 import dev.cozegateway.domain.port.CozeDeviceFlow;
 import dev.cozegateway.domain.port.SecretVault;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Map;
@@ -30,6 +31,8 @@ import java.util.regex.Pattern;
  */
 public final class StartDeviceAuthorization {
   private static final Pattern WORKSPACE_ID = Pattern.compile("[0-9]{1,32}");
+  private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
+  private static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
 
   /**
    * @param workspaceId a Coze workspace to scope the authorization to, or empty
@@ -85,6 +88,9 @@ public final class StartDeviceAuthorization {
       }
     }
     CozeDeviceFlow.DeviceCode code = coze.requestDeviceCode(app, command.workspaceId());
+    // An interval under a second would have every sweep poll Coze; fall back to Coze's default.
+    Duration interval =
+        code.interval().compareTo(MIN_INTERVAL) < 0 ? DEFAULT_INTERVAL : code.interval();
     Instant now = clock.instant();
     AuthorizationName name = new AuthorizationName(command.tenant(), codes.resourceId());
     Authorization authorization =
@@ -108,8 +114,8 @@ public final class StartDeviceAuthorization {
                 code.userCode(),
                 code.verificationUri(),
                 code.verificationUriComplete(),
-                code.interval(),
-                now.plus(code.interval()),
+                interval,
+                now.plus(interval),
                 command.workspaceId(),
                 0),
             0);

@@ -1,5 +1,6 @@
 package dev.cozegateway.bootstrap;
 
+import dev.cozegateway.adapters.cozehttp.JwtKeys;
 import dev.cozegateway.adapters.vault.SecretReferences;
 import dev.cozegateway.bootstrap.config.AppSettings;
 import dev.cozegateway.bootstrap.config.ConfigException;
@@ -31,6 +32,20 @@ final class ConfiguredApps {
           continue;
         }
       }
+      Secret privateKey = null;
+      if (!s.privateKeyRef().isEmpty()) {
+        try {
+          privateKey = SecretReferences.resolve(s.privateKeyRef(), env, vault);
+          // A bad key fails start-up, naming the setting, not the first token request.
+          JwtKeys.check(privateKey, s.key() + ".private-key");
+        } catch (RuntimeException e) {
+          problems.add(
+              e.getMessage().startsWith(s.key() + ".private-key")
+                  ? e.getMessage()
+                  : s.key() + ".private-key: " + e.getMessage());
+          continue;
+        }
+      }
       resolved.add(
           new App(
               new AppId(s.id()),
@@ -40,7 +55,9 @@ final class ConfiguredApps {
               secret,
               s.clientSecretRef().startsWith("enc:") ? "enc:…" : s.clientSecretRef(),
               s.redirectUri(),
-              Set.copyOf(s.allowedReturnUris())));
+              Set.copyOf(s.allowedReturnUris()),
+              privateKey,
+              s.keyId()));
     }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);

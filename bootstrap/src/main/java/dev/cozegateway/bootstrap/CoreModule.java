@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.cozegateway.application.AuthUseCases;
 import dev.cozegateway.application.DeviceUseCases;
+import dev.cozegateway.application.ServiceTokenUseCases;
 import dev.cozegateway.application.WorkflowSettings;
 import dev.cozegateway.application.WorkflowUseCases;
 import dev.cozegateway.domain.AppDirectory;
@@ -12,9 +13,11 @@ import dev.cozegateway.domain.port.AuthorizationStore;
 import dev.cozegateway.domain.port.ConnectionStore;
 import dev.cozegateway.domain.port.CozeDeviceFlow;
 import dev.cozegateway.domain.port.CozeOAuth;
+import dev.cozegateway.domain.port.CozeServiceTokens;
 import dev.cozegateway.domain.port.CozeWorkflows;
 import dev.cozegateway.domain.port.RefreshLeases;
 import dev.cozegateway.domain.port.SecretVault;
+import dev.cozegateway.domain.port.ServiceTokenStore;
 import dev.cozegateway.domain.port.WorkflowRunStore;
 import io.opentelemetry.api.OpenTelemetry;
 import java.security.SecureRandom;
@@ -118,5 +121,25 @@ final class CoreModule extends AbstractModule {
       InstantSource clock,
       SecureRandom random) {
     return new DeviceUseCases(auth, apps, authorizations, connections, vault, coze, clock, random);
+  }
+
+  @Provides
+  @Singleton
+  ServiceTokenUseCases serviceTokenUseCases(
+      AppDirectory apps,
+      ServiceTokenStore store,
+      RefreshLeases leases,
+      SecretVault vault,
+      CozeServiceTokens coze,
+      InstantSource clock) {
+    return new ServiceTokenUseCases(
+        apps,
+        store,
+        leases,
+        vault,
+        coze,
+        clock,
+        leaseTtl,
+        CozeServiceTokens.Request.DEFAULT_DURATION);
   }
 }

@@ -96,7 +96,8 @@ final class DemoCommand implements Callable<Integer> {
     line.putArray("apps")
         .add("apps/" + SandboxWiring.WEB_APP)
         .add("apps/" + SandboxWiring.PKCE_APP)
-        .add("apps/" + SandboxWiring.DEVICE_APP);
+        .add("apps/" + SandboxWiring.DEVICE_APP)
+        .add("apps/" + SandboxWiring.JWT_APP);
     line.put("data_dir", dataDir.toAbsolutePath().toString());
     ArrayNode workflows = line.putArray("workflows");
     for (SandboxWorkflow workflow : SandboxConfig.demoWorkflows()) {
@@ -246,7 +247,16 @@ final class DemoCommand implements Callable<Integer> {
             + grpc
             + " coze.gateway.v1.AuthService/WatchAuthorization");
     out.println();
-    out.println("# 9. List connections, then delete alice's");
+    out.println(
+        "# 9. A service (JWT) app: a token for one end user's session, minted by signing a JWT");
+    out.println(
+        "grpcurl -plaintext -d '{\"app_session\":{\"app\":\"apps/"
+            + SandboxWiring.JWT_APP
+            + "\",\"session_name\":\"user-alice\"}}' "
+            + grpc
+            + " coze.gateway.v1.AuthService/GetAccessToken");
+    out.println();
+    out.println("# 10. List connections, then delete alice's");
     out.println(
         "grpcurl -plaintext -d '{\"parent\":\""
             + SandboxWiring.TENANT

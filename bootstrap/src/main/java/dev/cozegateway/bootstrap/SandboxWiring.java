@@ -22,6 +22,7 @@ final class SandboxWiring {
   static final String WEB_APP = "demo-web";
   static final String PKCE_APP = "demo-pkce";
   static final String DEVICE_APP = "demo-tv";
+  static final String JWT_APP = "demo-robot";
 
   private SandboxWiring() {}
 
@@ -31,8 +32,8 @@ final class SandboxWiring {
   }
 
   /**
-   * A configuration tree: the demo's web, PKCE and device apps on the sandbox, the web secret
-   * sealed with the ring.
+   * A configuration tree: the demo's web, PKCE, device and JWT apps on the sandbox, the web secret
+   * and the JWT app's private key sealed with the ring.
    */
   static ObjectNode configTree(
       CozeSandbox sandbox, KeyRing keyRing, int grpcPort, int httpPort, Path dataDir) {
@@ -61,6 +62,13 @@ final class SandboxWiring {
         .put("type", "device")
         .put("region", sandbox.baseUrl().toString())
         .put("client-id", SandboxConfig.DEMO_DEVICE_CLIENT_ID);
+    apps.addObject()
+        .put("id", JWT_APP)
+        .put("type", "jwt")
+        .put("region", sandbox.baseUrl().toString())
+        .put("client-id", SandboxConfig.DEMO_JWT_CLIENT_ID)
+        .put("private-key", SecretReferences.seal(vault, SandboxConfig.demoJwtPrivateKeyPem()))
+        .put("key-id", SandboxConfig.DEMO_JWT_KEY_ID);
     return root;
   }
 

@@ -85,7 +85,7 @@ class DemoJarIT {
     JsonNode addresses = json.readTree(line);
     assertThat(addresses.get("tenant").asText()).isEqualTo("tenants/demo");
     assertThat(addresses.get("apps").toString())
-        .contains("apps/demo-web", "apps/demo-pkce", "apps/demo-tv");
+        .contains("apps/demo-web", "apps/demo-pkce", "apps/demo-tv", "apps/demo-robot");
     assertThat(addresses.get("sandbox_url").asText()).startsWith("http://127.0.0.1:");
     assertThat(addresses.get("workflows").findValuesAsText("kind"))
         .containsExactlyInAnyOrder(

@@ -66,6 +66,14 @@ class FailoverIT {
   private static final Duration TOKEN_LIFETIME = Duration.ofMinutes(5);
   private static final Duration FORCE_REFRESH = GetAccessToken.MAX_MIN_REMAINING;
   private static final Duration LEASE_TTL = Duration.ofSeconds(2);
+
+  /**
+   * How long a holder retries storing redeemed tokens through the outage: longer than the failover
+   * takes here (about 3 s), and short enough that a replica waiting on an intent whose holder never
+   * sent its token (its intent write failed its WAIT) is not held past the callers' deadline.
+   */
+  private static final Duration PERSIST_TIMEOUT = Duration.ofSeconds(5);
+
   private static final Duration CALL_DEADLINE = Duration.ofSeconds(15);
   private static final Duration LOAD_BEFORE_CRASH = Duration.ofSeconds(3);
   private static final Duration LOAD_AFTER_RECOVERY = Duration.ofSeconds(3);
@@ -134,7 +142,13 @@ class FailoverIT {
                 "socket-timeout", "1s"),
             // Only the load refreshes; a short lease, so that a lease lost with the master, or
             // held by a call cut off by the crash, does not block a connection for long.
-            Map.of("sweep-enabled", "false", "lease-ttl", LEASE_TTL.toSeconds() + "s"));
+            Map.of(
+                "sweep-enabled",
+                "false",
+                "lease-ttl",
+                LEASE_TTL.toSeconds() + "s",
+                "persist-timeout",
+                PERSIST_TIMEOUT.toSeconds() + "s"));
   }
 
   @AfterEach
@@ -199,6 +213,9 @@ class FailoverIT {
     assertThat(load.awaitTermination(CALL_DEADLINE.toSeconds() + 5, TimeUnit.SECONDS))
         .as("the load stopped")
         .isTrue();
+    // A call whose client gave up may still be refreshing in a replica: wait until the sandbox
+    // has seen no refresh for a while, so the checks below see only their own.
+    awaitQuietRefreshes();
     SandboxStats afterLoad = sandbox.stats();
 
     List<Call> all = List.copyOf(calls);
@@ -435,5 +452,21 @@ class FailoverIT {
       }
     }
     return out.toString();
+  }
+
+  /** Waits (at most the persist timeout plus 10 s) until no refresh reached the sandbox for 1 s. */
+  private void awaitQuietRefreshes() throws InterruptedException {
+    long giveUp = System.nanoTime() + PERSIST_TIMEOUT.plusSeconds(10).toNanos();
+    long seen = sandbox.stats().refreshRedemptions() + sandbox.stats().refreshRejections();
+    long quietSince = System.nanoTime();
+    while (System.nanoTime() - quietSince < TimeUnit.SECONDS.toNanos(1)
+        && System.nanoTime() < giveUp) {
+      Thread.sleep(50);
+      long now = sandbox.stats().refreshRedemptions() + sandbox.stats().refreshRejections();
+      if (now != seen) {
+        seen = now;
+        quietSince = System.nanoTime();
+      }
+    }
   }
 }

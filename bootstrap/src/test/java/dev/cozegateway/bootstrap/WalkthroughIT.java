@@ -87,8 +87,14 @@ class WalkthroughIT {
           }
           case "coze.gateway.v1.AuthService/GetConnection" ->
               assertThat(out.get("state").asText()).isEqualTo("ACTIVE");
-          case "coze.gateway.v1.AuthService/GetAccessToken" ->
+          case "coze.gateway.v1.AuthService/GetAccessToken" -> {
+            if (out.has("appSession")) {
+              assertThat(out.get("accessToken").asText()).startsWith("czs_");
+              assertThat(out.at("/appSession/sessionName").asText()).isEqualTo("user-alice");
+            } else {
               accessTokens.add(out.get("accessToken").asText());
+            }
+          }
           case "coze.gateway.v1.WorkflowService/RunWorkflow" -> {
             assertThat(out.get("state").asText()).isEqualTo("SUCCEEDED");
             assertThat(out.at("/outputStruct/city").asText()).isEqualTo("Paris");

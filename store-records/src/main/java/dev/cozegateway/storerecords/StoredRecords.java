@@ -17,6 +17,8 @@ import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.Reason;
 import dev.cozegateway.domain.RefreshIntent;
 import dev.cozegateway.domain.SealedSecret;
+import dev.cozegateway.domain.ServiceToken;
+import dev.cozegateway.domain.ServiceTokenKey;
 import dev.cozegateway.domain.WorkflowInterrupt;
 import dev.cozegateway.domain.WorkflowRun;
 import dev.cozegateway.domain.WorkflowRunError;
@@ -31,11 +33,11 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The stored form of connections, authorizations and workflow runs: JSON of flat records made of
- * strings, numbers and bytes, so that the file format does not change when a domain type does, and
- * a record can be read with any JSON tool (and {@code redis-cli}). Sealed bytes are stored as they
- * are; nothing here decrypts. Each record carries a layout version, {@code v}, for future
- * migrations.
+ * The stored form of connections, authorizations, workflow runs and service tokens: JSON of flat
+ * records made of strings, numbers and bytes, so that the file format does not change when a domain
+ * type does, and a record can be read with any JSON tool (and {@code redis-cli}). Sealed bytes are
+ * stored as they are; nothing here decrypts. Each record carries a layout version, {@code v}, for
+ * future migrations.
  *
  * <p>Both stores use this one layout, so that a migration between them can copy records as they
  * are. It is a library of the store adapters, not an adapter itself.
@@ -136,6 +138,19 @@ public final class StoredRecords {
   record InterruptRecord(String eventId, int type, String data, String nodeTitle) {}
 
   record RunErrorRecord(String reason, String message, String cozeCode, String cozeLogId) {}
+
+  /**
+   * A JWT service app's cached token, with the three parts of its key (stores key it by {@link
+   * ServiceTokenKey#id()}; the record says what that id stands for).
+   */
+  record ServiceTokenRecord(
+      int v,
+      String app,
+      String sessionName,
+      String scope,
+      byte[] token,
+      String expireTime,
+      String createTime) {}
 
   public static byte[] encode(Connection c) {
     return write(
@@ -333,6 +348,33 @@ public final class StoredRecords {
     }
   }
 
+  public static byte[] encode(ServiceToken t) {
+    ServiceTokenKey key = t.key();
+    return write(
+        new ServiceTokenRecord(
+            V1,
+            key.app().id(),
+            key.sessionName(),
+            key.scope(),
+            t.token().bytes(),
+            t.expireTime().toString(),
+            t.createTime().toString()));
+  }
+
+  public static ServiceToken decodeServiceToken(byte[] bytes) {
+    ServiceTokenRecord r = read(bytes, ServiceTokenRecord.class);
+    try {
+      requireV1(r.v());
+      return new ServiceToken(
+          new ServiceTokenKey(new AppId(r.app()), required(r.sessionName()), required(r.scope())),
+          SealedSecret.of(r.token()),
+          Instant.parse(r.expireTime()),
+          Instant.parse(r.createTime()));
+    } catch (RuntimeException e) {
+      throw corrupt("service token", e);
+    }
+  }
+
   /**
    * {@code instant} as 27 decimal digits whose string order is time order, to the nanosecond: the
    * epoch second plus 10^17 (so that it is positive), padded to 18 digits, then the nanosecond of
@@ -362,6 +404,14 @@ public final class StoredRecords {
     }
   }
 
+  /** A field every record has; the key's constructor would read a missing one as empty. */
+  private static String required(String field) {
+    if (field == null) {
+      throw new IllegalArgumentException("a required field is missing");
+    }
+    return field;
+  }
+
   private static void requireV1(int v) {
     if (v != V1) {
       throw new IllegalArgumentException("unknown record layout version " + v);
@@ -383,6 +433,11 @@ public final class StoredRecords {
     return new String(encode(r), StandardCharsets.UTF_8);
   }
 
+  /** {@link #encode(ServiceToken)} as text, for stores that keep strings. */
+  public static String toJson(ServiceToken t) {
+    return new String(encode(t), StandardCharsets.UTF_8);
+  }
+
   public static Connection connectionFromJson(String json) {
     return decodeConnection(json.getBytes(StandardCharsets.UTF_8));
   }
@@ -393,6 +448,10 @@ public final class StoredRecords {
 
   public static WorkflowRun workflowRunFromJson(String json) {
     return decodeWorkflowRun(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public static ServiceToken serviceTokenFromJson(String json) {
+    return decodeServiceToken(json.getBytes(StandardCharsets.UTF_8));
   }
 
   public static GatewayException corrupt(String what, Exception cause) {

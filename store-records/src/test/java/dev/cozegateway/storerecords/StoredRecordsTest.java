@@ -15,6 +15,8 @@ import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.Reason;
 import dev.cozegateway.domain.RefreshIntent;
 import dev.cozegateway.domain.SealedSecret;
+import dev.cozegateway.domain.ServiceToken;
+import dev.cozegateway.domain.ServiceTokenKey;
 import dev.cozegateway.domain.TenantId;
 import dev.cozegateway.domain.WorkflowInterrupt;
 import dev.cozegateway.domain.WorkflowRun;
@@ -321,6 +323,97 @@ class StoredRecordsTest {
             StoredRecords.toJson(device).replace("\"userCode\":\"WDJB-MJHT\",", ""),
             StoredRecords.toJson(device).replace("\"v\":1,", "\"v\":2,"))) {
       assertThatThrownBy(() -> StoredRecords.authorizationFromJson(broken))
+          .as(broken)
+          .isInstanceOfSatisfying(
+              GatewayException.Internal.class,
+              e -> assertThat(e.reason()).isEqualTo(Reason.DATA_CORRUPT));
+    }
+  }
+
+  private final ServiceToken serviceToken =
+      new ServiceToken(
+          new ServiceTokenKey(new AppId("jwt-app"), "user ☃ 日本", "{\"scope\":[\"a\"]}"),
+          SealedSecret.of(new byte[] {0, 1, (byte) 0x80, (byte) 0xff}),
+          Instant.parse("2026-01-01T00:15:00.123456789Z"),
+          Instant.parse("2026-01-01T00:00:00Z"));
+
+  @Test
+  void aServiceTokenRoundTripsAsBytesAndAsText() {
+    ServiceToken read = StoredRecords.serviceTokenFromJson(StoredRecords.toJson(serviceToken));
+
+    assertThat(read).isEqualTo(serviceToken);
+    assertThat(read.token().bytes()).containsExactly(0, 1, 0x80, 0xff);
+    assertThat(StoredRecords.decodeServiceToken(StoredRecords.encode(serviceToken)))
+        .isEqualTo(serviceToken);
+  }
+
+  @Test
+  void aSessionNameBeyondTheBasicPlaneRoundTripsEscaped() {
+    ServiceToken emoji =
+        new ServiceToken(
+            new ServiceTokenKey(new AppId("jwt-app"), "😀", ""),
+            serviceToken.token(),
+            serviceToken.expireTime(),
+            serviceToken.createTime());
+
+    String json = StoredRecords.toJson(emoji);
+
+    assertThat(json).contains("\"sessionName\":\"\\uD83D\\uDE00\"");
+    assertThat(StoredRecords.serviceTokenFromJson(json)).isEqualTo(emoji);
+  }
+
+  @Test
+  void aServiceTokenIsAFlatRecordWithALayoutVersion() {
+    assertThat(StoredRecords.toJson(serviceToken))
+        .isEqualTo(
+            "{\"v\":1,\"app\":\"jwt-app\",\"sessionName\":\"user ☃ 日本\","
+                + "\"scope\":\"{\\\"scope\\\":[\\\"a\\\"]}\",\"token\":\"AAGA/w==\","
+                + "\"expireTime\":\"2026-01-01T00:15:00.123456789Z\","
+                + "\"createTime\":\"2026-01-01T00:00:00Z\"}");
+  }
+
+  @Test
+  void theAppsOwnServiceTokenRoundTripsWithAnEmptySessionNameAndScope() {
+    ServiceToken own =
+        new ServiceToken(
+            new ServiceTokenKey(new AppId("jwt-app"), "", ""),
+            serviceToken.token(),
+            serviceToken.expireTime(),
+            serviceToken.createTime());
+
+    ServiceToken read = StoredRecords.serviceTokenFromJson(StoredRecords.toJson(own));
+
+    assertThat(read).isEqualTo(own);
+    assertThat(read.key().id()).isEqualTo(own.key().id());
+  }
+
+  @Test
+  void aServiceTokenRecordWithFieldsItDoesNotKnowIsRead() {
+    String newer =
+        StoredRecords.toJson(serviceToken)
+            .replaceFirst("^\\{", "{\"addedLater\":{\"x\":[1,2]},\"alsoNew\":\"y\",");
+
+    assertThat(StoredRecords.serviceTokenFromJson(newer)).isEqualTo(serviceToken);
+  }
+
+  @Test
+  void anUnreadableServiceTokenIsDataCorrupt() {
+    String json = StoredRecords.toJson(serviceToken);
+    for (String broken :
+        List.of(
+            "{\"v\":1,\"app\":",
+            json.replace("\"v\":1,", "\"v\":2,"),
+            json.replace("\"v\":1,", ""),
+            json.replace("\"app\":\"jwt-app\",", ""),
+            json.replace("\"jwt-app\"", "\"Not An App\""),
+            json.replace("\"sessionName\":\"user ☃ 日本\",", ""),
+            json.replace("\"scope\":\"{\\\"scope\\\":[\\\"a\\\"]}\",", ""),
+            json.replace("\"token\":\"AAGA/w==\",", ""),
+            json.replace("\"AAGA/w==\"", "\"not base64!\""),
+            json.replace("2026-01-01T00:15:00.123456789Z", "in a quarter of an hour"),
+            json.replace(",\"createTime\":\"2026-01-01T00:00:00Z\"", ""),
+            json.replace("\"user ☃ 日本\"", "\"" + "x".repeat(257) + "\""))) {
+      assertThatThrownBy(() -> StoredRecords.serviceTokenFromJson(broken))
           .as(broken)
           .isInstanceOfSatisfying(
               GatewayException.Internal.class,

@@ -17,8 +17,9 @@ import java.util.Objects;
  * Binds {@link CozeOAuth}, {@link CozeDeviceFlow} and {@link CozeServiceTokens} to Coze's OAuth
  * HTTP endpoints and {@link CozeWorkflows} to its workflow endpoints, all over one HTTP client.
  *
- * <p>Requires a binding for {@link OpenTelemetry} from outside (never the global instance): every
- * call to Coze gets an HTTP client span and propagates the trace context. Does no I/O while the
+ * <p>Requires bindings for {@link OpenTelemetry} (never the global instance: every call to Coze
+ * gets an HTTP client span and propagates the trace context) and for the gateway's {@link
+ * InstantSource} (the JWTs' {@code iat} and {@code exp}) from outside. Does no I/O while the
  * injector is built; the HTTP client is created when an adapter is first provided.
  */
 public final class CozeHttpModule extends AbstractModule {
@@ -34,6 +35,7 @@ public final class CozeHttpModule extends AbstractModule {
   @Override
   protected void configure() {
     requireBinding(OpenTelemetry.class);
+    requireBinding(InstantSource.class);
   }
 
   @Provides
@@ -70,9 +72,9 @@ public final class CozeHttpModule extends AbstractModule {
 
   @Provides
   @Singleton
-  CozeServiceTokens cozeServiceTokens(CozeHttpClient http) {
-    // The system clock: iat and exp must be real time, as Coze reads them.
-    return new HttpCozeServiceTokens(
-        http.traced(), config.requestTimeout(), InstantSource.system());
+  CozeServiceTokens cozeServiceTokens(CozeHttpClient http, InstantSource clock) {
+    // The gateway's clock (the system clock when serving): iat and exp must be the time Coze
+    // reads them by; the demo's sandbox keeps its own, shared clock.
+    return new HttpCozeServiceTokens(http.traced(), config.requestTimeout(), clock);
   }
 }

@@ -123,6 +123,7 @@ final class TestApps {
             binder().requireExplicitBindings();
             binder().disableCircularProxies();
             bind(OpenTelemetry.class).toInstance(openTelemetry);
+            bind(java.time.InstantSource.class).toInstance(java.time.InstantSource.system());
           }
         },
         new CozeHttpModule(config));

@@ -5,15 +5,16 @@ import com.google.inject.Provides;
 import dev.cozegateway.domain.port.AuthorizationStore;
 import dev.cozegateway.domain.port.ConnectionStore;
 import dev.cozegateway.domain.port.RefreshLeases;
+import dev.cozegateway.domain.port.ServiceTokenStore;
 import dev.cozegateway.domain.port.WorkflowRunStore;
 import jakarta.inject.Singleton;
 import java.time.InstantSource;
 import java.util.Objects;
 
 /**
- * Binds {@link ConnectionStore}, {@link AuthorizationStore} and {@link WorkflowRunStore} to the
- * embedded, file-backed store, and {@link RefreshLeases} to leases in this process's memory. Needs
- * an {@link InstantSource}.
+ * Binds {@link ConnectionStore}, {@link AuthorizationStore}, {@link WorkflowRunStore} and {@link
+ * ServiceTokenStore} to the embedded, file-backed store, and {@link RefreshLeases} to leases in
+ * this process's memory. Needs an {@link InstantSource}.
  *
  * <p>Does no I/O while the injector is built: the store file is opened when {@link EmbeddedStore}
  * is first provided. {@link EmbeddedStore} is bound too, so that the application's lifecycle can
@@ -48,6 +49,12 @@ public final class EmbeddedStoreModule extends AbstractModule {
   @Singleton
   WorkflowRunStore workflowRunStore(EmbeddedStore store) {
     return new MvStoreWorkflowRunStore(store);
+  }
+
+  @Provides
+  @Singleton
+  ServiceTokenStore serviceTokenStore(EmbeddedStore store, InstantSource clock) {
+    return new MvStoreServiceTokenStore(store, clock);
   }
 
   /** One process owns the embedded store, so its refresh leases can live in memory. */

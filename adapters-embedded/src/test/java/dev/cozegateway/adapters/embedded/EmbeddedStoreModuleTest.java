@@ -7,6 +7,7 @@ import com.google.inject.Injector;
 import com.google.inject.Stage;
 import dev.cozegateway.domain.port.AuthorizationStore;
 import dev.cozegateway.domain.port.ConnectionStore;
+import dev.cozegateway.domain.port.ServiceTokenStore;
 import dev.cozegateway.domain.port.WorkflowRunStore;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -34,13 +35,16 @@ class EmbeddedStoreModuleTest {
       ConnectionStore connections = injector.getInstance(ConnectionStore.class);
       AuthorizationStore authorizations = injector.getInstance(AuthorizationStore.class);
       WorkflowRunStore runs = injector.getInstance(WorkflowRunStore.class);
+      ServiceTokenStore serviceTokens = injector.getInstance(ServiceTokenStore.class);
 
       assertThat(connections).isInstanceOf(MvStoreConnectionStore.class);
       assertThat(authorizations).isInstanceOf(MvStoreAuthorizationStore.class);
       assertThat(runs).isInstanceOf(MvStoreWorkflowRunStore.class);
+      assertThat(serviceTokens).isInstanceOf(MvStoreServiceTokenStore.class);
       assertThat(injector.getInstance(ConnectionStore.class)).isSameAs(connections);
       assertThat(injector.getInstance(AuthorizationStore.class)).isSameAs(authorizations);
       assertThat(injector.getInstance(WorkflowRunStore.class)).isSameAs(runs);
+      assertThat(injector.getInstance(ServiceTokenStore.class)).isSameAs(serviceTokens);
       assertThat(injector.getInstance(EmbeddedStore.class).file())
           .isEqualTo(tmp.toAbsolutePath().resolve("gateway.mv.db"));
     } finally {

@@ -21,18 +21,22 @@ import dev.cozegateway.application.AuthorizationDetails;
 import dev.cozegateway.application.CompleteAuthorization;
 import dev.cozegateway.application.DeviceUseCases;
 import dev.cozegateway.application.GetAccessToken;
+import dev.cozegateway.application.GetServiceToken;
 import dev.cozegateway.application.ListConnections;
+import dev.cozegateway.application.ServiceTokenUseCases;
 import dev.cozegateway.application.StartAuthorization;
 import dev.cozegateway.application.StartDeviceAuthorization;
 import dev.cozegateway.domain.AppId;
 import dev.cozegateway.domain.AuthorizationName;
 import dev.cozegateway.domain.ConnectionName;
+import dev.cozegateway.domain.ServiceTokenKey;
 import dev.cozegateway.domain.TenantId;
 import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The {@code coze.gateway.v1.AuthService}: each RPC maps its request to a command, calls one use
@@ -45,11 +49,15 @@ final class AuthGrpcService extends AuthServiceGrpc.AuthServiceImplBase {
 
   private final AuthUseCases useCases;
   private final DeviceUseCases device;
+  private volatile boolean endingWatches;
+  private final ServiceTokenUseCases serviceTokens;
 
   @Inject
-  AuthGrpcService(AuthUseCases useCases, DeviceUseCases device) {
+  AuthGrpcService(
+      AuthUseCases useCases, DeviceUseCases device, ServiceTokenUseCases serviceTokens) {
     this.useCases = useCases;
     this.device = device;
+    this.serviceTokens = serviceTokens;
   }
 
   @Override
@@ -97,6 +105,7 @@ final class AuthGrpcService extends AuthServiceGrpc.AuthServiceImplBase {
   public void watchAuthorization(
       WatchAuthorizationRequest request, StreamObserver<Authorization> observer) {
     Context context = Context.current();
+    AtomicReference<Authorization> sent = new AtomicReference<>();
     try {
       AuthorizationName name = AuthorizationName.parse(request.getName(), "name");
       device
@@ -105,19 +114,37 @@ final class AuthGrpcService extends AuthServiceGrpc.AuthServiceImplBase {
               name,
               details -> {
                 if (!context.isCancelled()) {
-                  observer.onNext(ProtoMapping.toProto(details));
+                  sent.set(ProtoMapping.toProto(details));
+                  observer.onNext(sent.get());
                 }
               },
-              context::isCancelled);
+              () -> context.isCancelled() || endingWatches);
     } catch (RuntimeException e) {
       if (!context.isCancelled()) {
         GrpcCalls.fail(observer, e);
       }
       return;
     }
-    if (!context.isCancelled()) {
-      observer.onCompleted();
+    if (context.isCancelled()) {
+      return;
     }
+    if (sent.get() == null || sent.get().getState() == Authorization.State.PENDING) {
+      // Stopped before a terminal state: the server is shutting down.
+      observer.onError(
+          GrpcErrors.shuttingDown("the gateway is shutting down; watch the authorization again"));
+      return;
+    }
+    observer.onCompleted();
+  }
+
+  /**
+   * Ends every open {@code WatchAuthorization} stream within one read of the store, with
+   * UNAVAILABLE, and refuses new ones: called when the server begins to shut down. A watch waits on
+   * nothing in flight, so it should not hold the drain; its client watches again, on another
+   * replica or once this one is back.
+   */
+  void endWatches() {
+    endingWatches = true;
   }
 
   @Override
@@ -138,7 +165,11 @@ final class AuthGrpcService extends AuthServiceGrpc.AuthServiceImplBase {
   public void getAccessToken(GetAccessTokenRequest request, StreamObserver<AccessToken> observer) {
     GrpcCalls.unary(
         observer,
-        () -> ProtoMapping.toProto(useCases.getAccessToken().execute(toCommand(request))));
+        () ->
+            request.getPrincipalCase() == GetAccessTokenRequest.PrincipalCase.APP_SESSION
+                ? ProtoMapping.toProto(
+                    serviceTokens.getServiceToken().execute(toServiceCommand(request)))
+                : ProtoMapping.toProto(useCases.getAccessToken().execute(toCommand(request))));
   }
 
   @Override
@@ -220,9 +251,12 @@ final class AuthGrpcService extends AuthServiceGrpc.AuthServiceImplBase {
           case CONNECTION ->
               fields.parse(() -> ConnectionName.parse(request.getConnection(), "connection"));
           case PRINCIPAL_NOT_SET -> {
-            fields.violate("connection", "is required: name the connection the token is for");
+            fields.violate(
+                "connection",
+                "is required: name the connection the token is for (or an app_session)");
             yield null;
           }
+          case APP_SESSION -> throw new IllegalStateException("handled by toServiceCommand");
         };
     // Unset means "the use case's default", which the command applies to null.
     Duration minRemaining =
@@ -234,6 +268,27 @@ final class AuthGrpcService extends AuthServiceGrpc.AuthServiceImplBase {
             : null;
     fields.throwIfInvalid();
     return new GetAccessToken.Command(connection, minRemaining);
+  }
+
+  private static GetServiceToken.Command toServiceCommand(GetAccessTokenRequest request) {
+    RequestFields fields = new RequestFields();
+    AppId app =
+        fields.parse(() -> AppId.parse(request.getAppSession().getApp(), "app_session.app"));
+    String session = request.getAppSession().getSessionName();
+    if (session.length() > ServiceTokenKey.MAX_SESSION_NAME) {
+      fields.violate(
+          "app_session.session_name",
+          "must be at most " + ServiceTokenKey.MAX_SESSION_NAME + " characters");
+    }
+    Duration minRemaining =
+        request.hasMinRemainingLifetime()
+            ? fields.parse(
+                () ->
+                    ProtoMapping.toDuration(
+                        request.getMinRemainingLifetime(), "min_remaining_lifetime"))
+            : null;
+    fields.throwIfInvalid();
+    return new GetServiceToken.Command(app, session, minRemaining);
   }
 
   private static ListConnections.Command toCommand(ListConnectionsRequest request) {

@@ -26,6 +26,9 @@ final class GrpcErrors {
   /** {@code ErrorInfo.reason} for failures that are not a {@link GatewayException}. */
   static final String INTERNAL_REASON = "INTERNAL";
 
+  /** {@code ErrorInfo.reason} for a call the server ends because it is shutting down. */
+  static final String SHUTTING_DOWN_REASON = "SHUTTING_DOWN";
+
   private static final String INTERNAL_MESSAGE = "internal error";
 
   /** Status code per failure; the test checks it covers every permitted subclass. */
@@ -55,6 +58,15 @@ final class GrpcErrors {
     log.error("unexpected failure in a gRPC call", failure);
     return toException(
         Status.Code.INTERNAL, INTERNAL_MESSAGE, errorInfo(INTERNAL_REASON, Map.of()), null);
+  }
+
+  /**
+   * The status of a call the server ends because it is shutting down: UNAVAILABLE, so the client
+   * retries (on another replica, or once this one is back).
+   */
+  static StatusRuntimeException shuttingDown(String message) {
+    return toException(
+        Status.Code.UNAVAILABLE, message, errorInfo(SHUTTING_DOWN_REASON, Map.of()), null);
   }
 
   private static StatusRuntimeException fromGateway(GatewayException failure, Status.Code code) {

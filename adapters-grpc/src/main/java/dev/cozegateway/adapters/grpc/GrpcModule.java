@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.cozegateway.application.AuthUseCases;
 import dev.cozegateway.application.DeviceUseCases;
+import dev.cozegateway.application.ServiceTokenUseCases;
 import dev.cozegateway.application.WorkflowUseCases;
 import io.opentelemetry.api.OpenTelemetry;
 import java.util.List;
@@ -12,8 +13,8 @@ import java.util.Objects;
 
 /**
  * Binds the gRPC API and provides the {@link GrpcServer}, not started: the bootstrap starts it and
- * shuts it down. Needs {@link AuthUseCases}, {@link DeviceUseCases}, {@link WorkflowUseCases} and
- * {@link OpenTelemetry} bound elsewhere.
+ * shuts it down. Needs {@link AuthUseCases}, {@link DeviceUseCases}, {@link ServiceTokenUseCases},
+ * {@link WorkflowUseCases} and {@link OpenTelemetry} bound elsewhere.
  */
 public final class GrpcModule extends AbstractModule {
   private final GrpcConfig config;
@@ -27,6 +28,7 @@ public final class GrpcModule extends AbstractModule {
     requireBinding(AuthUseCases.class);
     requireBinding(WorkflowUseCases.class);
     requireBinding(DeviceUseCases.class);
+    requireBinding(ServiceTokenUseCases.class);
     requireBinding(OpenTelemetry.class);
     bind(AuthGrpcService.class);
     bind(WorkflowGrpcService.class);

@@ -45,6 +45,7 @@ public final class GrpcServer {
 
   private final GrpcConfig config;
   private final List<ServerServiceDefinition> services;
+  private final List<AuthGrpcService> watchServices;
   private final OpenTelemetry openTelemetry;
   private final HealthStatusManager health = new HealthStatusManager();
   private final Object lifecycle = new Object();
@@ -60,6 +61,11 @@ public final class GrpcServer {
       GrpcConfig config, List<? extends BindableService> services, OpenTelemetry openTelemetry) {
     this.config = Objects.requireNonNull(config, "config");
     this.services = services.stream().map(BindableService::bindService).toList();
+    this.watchServices =
+        services.stream()
+            .filter(AuthGrpcService.class::isInstance)
+            .map(AuthGrpcService.class::cast)
+            .toList();
     this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
   }
 
@@ -130,7 +136,9 @@ public final class GrpcServer {
    * has stopped. Idempotent; a concurrent caller waits for the first one to finish.
    *
    * <p>Open {@code Health/Watch} streams count as in-flight calls: they get NOT_SERVING first, and
-   * hold the drain until their clients close them or the timeout runs out.
+   * hold the drain until their clients close them or the timeout runs out. Open {@code
+   * WatchAuthorization} streams end at once with UNAVAILABLE, for their clients to watch again:
+   * they wait on nothing in flight, and would otherwise hold every restart for the whole drain.
    */
   public void shutdown() {
     synchronized (lifecycle) {
@@ -142,6 +150,7 @@ public final class GrpcServer {
       // Load balancers that watch health stop sending before the listener closes.
       health.enterTerminalState();
       server.shutdown();
+      watchServices.forEach(AuthGrpcService::endWatches);
       log.info("gRPC server draining for up to {}", config.drainTimeout());
       long deadline = System.nanoTime() + config.drainTimeout().toNanos();
       if (!awaitTermination(config.drainTimeout())) {

@@ -4,10 +4,12 @@ import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Durations;
 import dev.cozegateway.api.v1.AccessToken;
+import dev.cozegateway.api.v1.AppSession;
 import dev.cozegateway.api.v1.Authorization;
 import dev.cozegateway.api.v1.Connection;
 import dev.cozegateway.application.AuthorizationDetails;
 import dev.cozegateway.application.GetAccessToken;
+import dev.cozegateway.application.GetServiceToken;
 import dev.cozegateway.domain.AuthorizationError;
 import dev.cozegateway.domain.AuthorizationState;
 import dev.cozegateway.domain.ConnectionState;
@@ -74,6 +76,18 @@ final class ProtoMapping {
               .setWorkspaceId(device.workspaceId()));
     }
     return proto.build();
+  }
+
+  /** A JWT app's token, for the app and session it was asked for. */
+  static AccessToken toProto(GetServiceToken.ServiceAccessToken token) {
+    return AccessToken.newBuilder()
+        .setAccessToken(token.token().reveal())
+        .setExpireTime(toTimestamp(token.expireTime()))
+        .setAppSession(
+            AppSession.newBuilder()
+                .setApp(token.key().app().name())
+                .setSessionName(token.key().sessionName()))
+        .build();
   }
 
   /** The one message that carries a secret on purpose: the access token the caller asked for. */

@@ -19,6 +19,7 @@ import com.google.protobuf.Duration;
 import com.google.protobuf.Empty;
 import com.google.rpc.ErrorInfo;
 import dev.cozegateway.api.v1.AccessToken;
+import dev.cozegateway.api.v1.AppSession;
 import dev.cozegateway.api.v1.AuthServiceGrpc;
 import dev.cozegateway.api.v1.AuthServiceGrpc.AuthServiceBlockingStub;
 import dev.cozegateway.api.v1.Authorization;
@@ -418,6 +419,43 @@ class AuthGrpcServiceTest {
   }
 
   // --- GetAccessToken ---
+
+  @Test
+  void aJwtAppSessionGetsItsOwnCachedServiceToken() {
+    GetAccessTokenRequest forAlice =
+        GetAccessTokenRequest.newBuilder()
+            .setAppSession(
+                AppSession.newBuilder().setApp(TestGateway.JWT_APP).setSessionName("alice"))
+            .build();
+
+    AccessToken first = auth.getAccessToken(forAlice);
+    AccessToken again = auth.getAccessToken(forAlice);
+    AccessToken forBob =
+        auth.getAccessToken(
+            forAlice.toBuilder()
+                .setAppSession(forAlice.getAppSession().toBuilder().setSessionName("bob"))
+                .build());
+
+    assertThat(first.getAccessToken()).startsWith("czs_");
+    assertThat(first.getAppSession().getSessionName()).isEqualTo("alice");
+    assertThat(first.getConnection()).isEmpty();
+    assertThat(again.getAccessToken()).isEqualTo(first.getAccessToken());
+    assertThat(forBob.getAccessToken()).isNotEqualTo(first.getAccessToken());
+    assertThat(gateway.serviceCoze.exchanges()).hasSize(2);
+  }
+
+  @Test
+  void aServiceTokenNeedsAJwtApp() {
+    Throwable thrown =
+        catchThrowable(
+            () ->
+                auth.getAccessToken(
+                    GetAccessTokenRequest.newBuilder()
+                        .setAppSession(AppSession.newBuilder().setApp(WEB_APP))
+                        .build()));
+
+    assertError(thrown, Status.Code.FAILED_PRECONDITION, "APP_TYPE_NOT_SUPPORTED");
+  }
 
   @Test
   void getAccessTokenReturnsTheStoredTokenWhileItIsFresh() {

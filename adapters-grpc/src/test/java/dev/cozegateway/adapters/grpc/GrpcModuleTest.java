@@ -11,6 +11,7 @@ import com.google.inject.Module;
 import com.google.inject.Stage;
 import dev.cozegateway.application.AuthUseCases;
 import dev.cozegateway.application.DeviceUseCases;
+import dev.cozegateway.application.ServiceTokenUseCases;
 import dev.cozegateway.application.WorkflowUseCases;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
@@ -31,6 +32,7 @@ class GrpcModuleTest {
                 bind(AuthUseCases.class).toInstance(auth);
                 bind(WorkflowUseCases.class).toInstance(gateway.workflowUseCases(auth));
                 bind(DeviceUseCases.class).toInstance(gateway.deviceUseCases(auth));
+                bind(ServiceTokenUseCases.class).toInstance(gateway.serviceTokenUseCases());
                 bind(OpenTelemetry.class).toInstance(OpenTelemetry.noop());
               }
             });

@@ -10,8 +10,11 @@ import com.google.common.util.concurrent.ListenableFuture;
 import dev.cozegateway.api.v1.AccessToken;
 import dev.cozegateway.api.v1.AuthServiceGrpc;
 import dev.cozegateway.api.v1.AuthServiceGrpc.AuthServiceBlockingStub;
+import dev.cozegateway.api.v1.Authorization;
 import dev.cozegateway.api.v1.GetAccessTokenRequest;
 import dev.cozegateway.api.v1.GetConnectionRequest;
+import dev.cozegateway.api.v1.StartDeviceAuthorizationRequest;
+import dev.cozegateway.api.v1.WatchAuthorizationRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -278,6 +281,35 @@ class GrpcServerTest {
   }
 
   /** Hands the first response (or the failure) to callbacks. */
+  @Test
+  void shutdownEndsAnOpenAuthorizationWatchWithUnavailableInsteadOfHoldingTheDrain()
+      throws Exception {
+    Authorization started =
+        auth.startDeviceAuthorization(
+            StartDeviceAuthorizationRequest.newBuilder()
+                .setParent(TestGateway.TENANT)
+                .setApp(TestGateway.DEVICE_APP)
+                .setConnectionId("tv")
+                .setSubject("user-tv")
+                .build());
+    BlockingQueue<Authorization> views = new LinkedBlockingQueue<>();
+    CompletableFuture<Throwable> ended = new CompletableFuture<>();
+    AuthServiceGrpc.newStub(channel)
+        .watchAuthorization(
+            WatchAuthorizationRequest.newBuilder().setName(started.getName()).build(),
+            new Collecting<Authorization>(views::add, ended::complete));
+    assertThat(views.poll(WAIT_SECONDS, TimeUnit.SECONDS).getState())
+        .isEqualTo(Authorization.State.PENDING);
+
+    long stopping = System.nanoTime();
+    server.shutdown();
+
+    // The drain timeout is 30 s; the watch waits on nothing in flight, so it does not hold it.
+    assertThat(Duration.ofNanos(System.nanoTime() - stopping)).isLessThan(Duration.ofSeconds(5));
+    assertError(
+        ended.get(WAIT_SECONDS, TimeUnit.SECONDS), Status.Code.UNAVAILABLE, "SHUTTING_DOWN");
+  }
+
   private static final class Collecting<T> implements StreamObserver<T> {
     private final java.util.function.Consumer<T> onResponse;
     private final java.util.function.Consumer<Throwable> onFailure;

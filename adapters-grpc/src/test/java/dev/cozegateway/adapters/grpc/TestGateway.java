@@ -8,6 +8,7 @@ import dev.cozegateway.api.v1.StartAuthorizationRequest;
 import dev.cozegateway.application.AuthUseCases;
 import dev.cozegateway.application.DeviceUseCases;
 import dev.cozegateway.application.GetAccessToken;
+import dev.cozegateway.application.ServiceTokenUseCases;
 import dev.cozegateway.application.WorkflowSettings;
 import dev.cozegateway.application.WorkflowUseCases;
 import dev.cozegateway.domain.App;
@@ -20,11 +21,13 @@ import dev.cozegateway.domain.port.ConnectionStore;
 import dev.cozegateway.domain.port.CozeOAuth;
 import dev.cozegateway.domain.testing.FakeCozeDeviceFlow;
 import dev.cozegateway.domain.testing.FakeCozeOAuth;
+import dev.cozegateway.domain.testing.FakeCozeServiceTokens;
 import dev.cozegateway.domain.testing.FakeCozeWorkflows;
 import dev.cozegateway.domain.testing.FakeSecretVault;
 import dev.cozegateway.domain.testing.InMemoryAuthorizationStore;
 import dev.cozegateway.domain.testing.InMemoryConnectionStore;
 import dev.cozegateway.domain.testing.InMemoryRefreshLeases;
+import dev.cozegateway.domain.testing.InMemoryServiceTokenStore;
 import dev.cozegateway.domain.testing.InMemoryWorkflowRunStore;
 import dev.cozegateway.domain.testing.MutableClock;
 import java.net.URI;
@@ -81,9 +84,27 @@ final class TestGateway {
         new SecureRandom());
   }
 
-  /** The AuthService on {@code auth} and its device use cases. */
+  /** Coze's JWT grant and the service-token cache, for the JWT app. */
+  final FakeCozeServiceTokens serviceCoze = new FakeCozeServiceTokens(clock);
+
+  final InMemoryServiceTokenStore serviceTokens = new InMemoryServiceTokenStore();
+
+  ServiceTokenUseCases serviceTokenUseCases() {
+    apps().find(AppId.parse(JWT_APP, "app")).ifPresent(serviceCoze::registerKey);
+    return new ServiceTokenUseCases(
+        apps(),
+        serviceTokens,
+        leases,
+        new FakeSecretVault(),
+        serviceCoze,
+        clock,
+        GetAccessToken.DEFAULT_LEASE_TTL,
+        java.time.Duration.ofSeconds(900));
+  }
+
+  /** The AuthService on {@code auth}, its device use cases and the JWT app's tokens. */
   AuthGrpcService authService(AuthUseCases auth) {
-    return new AuthGrpcService(auth, deviceUseCases(auth));
+    return new AuthGrpcService(auth, deviceUseCases(auth), serviceTokenUseCases());
   }
 
   /** The workflow use cases, taking tokens from {@code auth}. */
@@ -132,7 +153,9 @@ final class TestGateway {
             null,
             "file:/keys/robot.pem",
             URI.create("https://gateway.example/oauth/callback"),
-            Set.of());
+            Set.of(),
+            Secret.of("-----BEGIN PRIVATE KEY-----\nunused by the fake\n-----END PRIVATE KEY-----"),
+            "kid-robot");
     App tv =
         new App(
             AppId.parse(DEVICE_APP, "app"),

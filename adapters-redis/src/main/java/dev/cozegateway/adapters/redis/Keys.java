@@ -3,6 +3,7 @@ package dev.cozegateway.adapters.redis;
 import dev.cozegateway.domain.AuthorizationName;
 import dev.cozegateway.domain.ConnectionName;
 import dev.cozegateway.domain.GatewayException;
+import dev.cozegateway.domain.ServiceTokenKey;
 import dev.cozegateway.domain.TenantId;
 import dev.cozegateway.domain.WorkflowRunName;
 import java.util.HexFormat;
@@ -31,11 +32,17 @@ import java.util.HexFormat;
  * cozegw:{t:acme}:runs-idle             zset    runs without one, {update time}:{run id}
  * cozegw:{t:acme}:run-request:req-1     string  request id -> run id
  * cozegw:run-tenants                    set     the ids of the tenants that have stored a run
+ * cozegw:svc-token:3a7bd3...            hash    JWT service app token, by ServiceTokenKey.id():
+ *                                               fields expire (sortable time), record (JSON);
+ *                                               expires at the token's expire time
  * </pre>
  *
  * <p>The state-hash index has no tenant tag: it is looked up by the hash alone, so it lives in a
  * slot of its own and is never part of a multi-key script. Nor have the sets of run tenants and of
- * authorization tenants, which are read and written on their own, never inside a script.
+ * authorization tenants, which are read and written on their own, never inside a script, nor the
+ * service tokens, which belong to no tenant and whose script touches only their own key. A service
+ * token's key names it by the hash of its key, never by the session name, which is the caller's
+ * text.
  */
 final class Keys {
   private final String prefix;
@@ -160,6 +167,11 @@ final class Keys {
    */
   String authorizationTenants() {
     return prefix + "authz-tenants";
+  }
+
+  /** A JWT service app's cached token (see {@link RedisServiceTokenStore}). */
+  String serviceToken(ServiceTokenKey key) {
+    return prefix + "svc-token:" + key.id();
   }
 
   String state(byte[] stateHash) {

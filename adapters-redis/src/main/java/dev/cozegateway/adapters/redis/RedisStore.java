@@ -29,10 +29,10 @@ import redis.clients.jedis.resps.ScanResult;
 
 /**
  * The gateway's Redis store: owns the pooled Redis client that {@link RedisConnectionStore}, {@link
- * RedisAuthorizationStore}, {@link RedisWorkflowRunStore} and {@link RedisRefreshLeases} share, and
- * the one daemon thread on which {@link RedisRefreshLeases} renews held leases (started with the
- * first lease). Open it with {@link #open}; close it once, at shutdown: {@link #close()} stops the
- * renewals, then closes the client.
+ * RedisAuthorizationStore}, {@link RedisWorkflowRunStore}, {@link RedisServiceTokenStore} and
+ * {@link RedisRefreshLeases} share, and the one daemon thread on which {@link RedisRefreshLeases}
+ * renews held leases (started with the first lease). Open it with {@link #open}; close it once, at
+ * shutdown: {@link #close()} stops the renewals, then closes the client.
  *
  * <p>Modes (see {@link RedisClients} for the Jedis client of each): one server, a master found
  * through Sentinel, or a Redis Cluster. The stores run the same commands in every mode, through the
@@ -67,7 +67,7 @@ import redis.clients.jedis.resps.ScanResult;
  * WAIT makes a loss unlikely, not impossible: Sentinel may still promote a replica that did not
  * acknowledge (one that was not asked, or that fell behind later), and nothing here makes the
  * replica persist it. Authorization writes never WAIT (they can be started again), nor do workflow
- * run writes, deletes and refresh leases. Thread-safe.
+ * run writes, service token writes, deletes and refresh leases. Thread-safe.
  */
 public final class RedisStore implements AutoCloseable {
   /** The longest a readiness probe waits to connect, and then for PONG. */

@@ -5,15 +5,16 @@ import com.google.inject.Provides;
 import dev.cozegateway.domain.port.AuthorizationStore;
 import dev.cozegateway.domain.port.ConnectionStore;
 import dev.cozegateway.domain.port.RefreshLeases;
+import dev.cozegateway.domain.port.ServiceTokenStore;
 import dev.cozegateway.domain.port.WorkflowRunStore;
 import jakarta.inject.Singleton;
 import java.util.Objects;
 
 /**
- * Binds {@link ConnectionStore}, {@link AuthorizationStore}, {@link WorkflowRunStore} and {@link
- * RefreshLeases} to Redis, all four over one {@link RedisStore}. The leases are shared by every
- * replica on the same Redis and key prefix, and renewed in the background while held (see {@link
- * RedisRefreshLeases}).
+ * Binds {@link ConnectionStore}, {@link AuthorizationStore}, {@link WorkflowRunStore}, {@link
+ * ServiceTokenStore} and {@link RefreshLeases} to Redis, all five over one {@link RedisStore}. The
+ * leases are shared by every replica on the same Redis and key prefix, and renewed in the
+ * background while held (see {@link RedisRefreshLeases}).
  *
  * <p>Does no I/O while the injector is built: the client is created when {@link RedisStore} is
  * first provided. {@link RedisStore} is bound too, so that the application's lifecycle can close it
@@ -49,6 +50,12 @@ public final class RedisStoreModule extends AbstractModule {
   @Singleton
   WorkflowRunStore workflowRunStore(RedisStore store) {
     return new RedisWorkflowRunStore(store);
+  }
+
+  @Provides
+  @Singleton
+  ServiceTokenStore serviceTokenStore(RedisStore store) {
+    return new RedisServiceTokenStore(store);
   }
 
   @Provides

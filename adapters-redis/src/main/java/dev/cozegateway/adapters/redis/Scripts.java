@@ -534,4 +534,27 @@ final class Scripts {
           end
           return #members
           """);
+
+  // --- service tokens ---
+
+  /**
+   * putIfFresher: writes the token unless the stored one expires at the same time or later, and
+   * then sets the key to expire when the token does. Expire times are compared as {@link
+   * dev.cozegateway.storerecords.StoredRecords#sortableTime} strings, exact to the nanosecond (Lua
+   * numbers are doubles, which are not). Returns false (nil) if it wrote, else the stored record.
+   *
+   * <p>KEYS: token. ARGV: sortable expire time, record JSON, expire time (Unix ms, rounded up).
+   */
+  static final LuaScript PUT_SERVICE_TOKEN_IF_FRESHER =
+      LuaScript.of(
+          "put-service-token-if-fresher",
+          """
+          local stored = redis.call('HMGET', KEYS[1], 'expire', 'record')
+          if stored[1] and stored[2] and stored[1] >= ARGV[1] then
+            return stored[2]
+          end
+          redis.call('HSET', KEYS[1], 'expire', ARGV[1], 'record', ARGV[2])
+          redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+          return false
+          """);
 }

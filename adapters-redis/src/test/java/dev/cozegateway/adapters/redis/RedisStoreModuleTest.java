@@ -8,6 +8,7 @@ import com.google.inject.Stage;
 import dev.cozegateway.domain.port.AuthorizationStore;
 import dev.cozegateway.domain.port.ConnectionStore;
 import dev.cozegateway.domain.port.RefreshLeases;
+import dev.cozegateway.domain.port.ServiceTokenStore;
 import dev.cozegateway.domain.port.WorkflowRunStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,15 +46,18 @@ class RedisStoreModuleTest {
       AuthorizationStore authorizations = injector.getInstance(AuthorizationStore.class);
       RefreshLeases leases = injector.getInstance(RefreshLeases.class);
       WorkflowRunStore runs = injector.getInstance(WorkflowRunStore.class);
+      ServiceTokenStore serviceTokens = injector.getInstance(ServiceTokenStore.class);
 
       assertThat(connections).isInstanceOf(RedisConnectionStore.class);
       assertThat(authorizations).isInstanceOf(RedisAuthorizationStore.class);
       assertThat(leases).isInstanceOf(RedisRefreshLeases.class);
       assertThat(runs).isInstanceOf(RedisWorkflowRunStore.class);
+      assertThat(serviceTokens).isInstanceOf(RedisServiceTokenStore.class);
       assertThat(injector.getInstance(ConnectionStore.class)).isSameAs(connections);
       assertThat(injector.getInstance(AuthorizationStore.class)).isSameAs(authorizations);
       assertThat(injector.getInstance(RefreshLeases.class)).isSameAs(leases);
       assertThat(injector.getInstance(WorkflowRunStore.class)).isSameAs(runs);
+      assertThat(injector.getInstance(ServiceTokenStore.class)).isSameAs(serviceTokens);
       assertThat(injector.getInstance(RedisStore.class).isReachable()).isTrue();
     } finally {
       injector.getInstance(RedisStore.class).close();

@@ -20,4 +20,6 @@ public record AppSettings(
     String clientId,
     String clientSecretRef,
     URI redirectUri,
-    List<URI> allowedReturnUris) {}
+    List<URI> allowedReturnUris,
+    String privateKeyRef,
+    String keyId) {}

@@ -111,7 +111,9 @@ public record GatewayConfig(
           "client-id",
           "client-secret",
           "redirect-uri",
-          "allowed-return-uris");
+          "allowed-return-uris",
+          "private-key",
+          "key-id");
 
   /** Variables with the prefix that are not configuration keys. */
   private static final Set<String> NON_CONFIG_VARIABLES = Set.of("COZE_GATEWAY_LOG_LEVEL");
@@ -504,13 +506,6 @@ public record GatewayConfig(
           problems.add(
               key + ".type: must be one of web, pkce, device, jwt; got '" + typeText + "'");
         }
-        if (type == AppType.JWT) {
-          problems.add(
-              key
-                  + ".type: '"
-                  + typeText
-                  + "' apps are not supported yet in this version (web, pkce, device)");
-        }
       }
       CozeRegion region = null;
       String regionText = text(node, key, "region", true);
@@ -544,7 +539,8 @@ public record GatewayConfig(
             key
                 + ".client-secret: required for web apps (env:NAME, file:/path or enc:… from 'coze-gateway seal')");
       }
-      if ((type == AppType.PKCE || type == AppType.DEVICE) && secretRef != null) {
+      if ((type == AppType.PKCE || type == AppType.DEVICE || type == AppType.JWT)
+          && secretRef != null) {
         problems.add(
             key
                 + ".client-secret: "
@@ -558,6 +554,20 @@ public record GatewayConfig(
         problems.add(
             key
                 + ".client-secret: plain secrets are not allowed in configuration; use env:NAME, file:/path or enc:… (from 'coze-gateway seal')");
+      }
+      String privateKeyRef = text(node, key, "private-key", type == AppType.JWT);
+      String keyId = text(node, key, "key-id", type == AppType.JWT);
+      if (type != null && type != AppType.JWT && (privateKeyRef != null || keyId != null)) {
+        problems.add(key + ": private-key and key-id are for jwt apps only");
+      }
+      if (privateKeyRef != null
+          && !(privateKeyRef.startsWith("env:")
+              || privateKeyRef.startsWith("file:")
+              || privateKeyRef.startsWith("enc:"))) {
+        problems.add(
+            key
+                + ".private-key: a key is a secret; use env:NAME, file:/path or enc:… (from"
+                + " 'coze-gateway seal'), not the PEM itself");
       }
       // Only the browser flows come back through a redirect.
       String redirectText =
@@ -581,7 +591,16 @@ public record GatewayConfig(
         return null;
       }
       return new AppSettings(
-          key, id, type, region, clientId, secretRef == null ? "" : secretRef, redirect, returns);
+          key,
+          id,
+          type,
+          region,
+          clientId,
+          secretRef == null ? "" : secretRef,
+          redirect,
+          returns,
+          privateKeyRef == null ? "" : privateKeyRef,
+          keyId == null ? "" : keyId);
     }
 
     private String text(JsonNode node, String key, String field, boolean required) {

@@ -1,0 +1,207 @@
+package dev.cozegateway.application;
+
+import dev.cozegateway.domain.App;
+import dev.cozegateway.domain.AppDirectory;
+import dev.cozegateway.domain.AppId;
+import dev.cozegateway.domain.AppType;
+import dev.cozegateway.domain.GatewayException;
+import dev.cozegateway.domain.Reason;
+import dev.cozegateway.domain.Secret;
+import dev.cozegateway.domain.ServiceToken;
+import dev.cozegateway.domain.ServiceTokenKey;
+import dev.cozegateway.domain.TokenSet;
+import dev.cozegateway.domain.port.CozeServiceTokens;
+import dev.cozegateway.domain.port.RefreshLeases;
+import dev.cozegateway.domain.port.RefreshLeases.RefreshLease;
+import dev.cozegateway.domain.port.SecretVault;
+import dev.cozegateway.domain.port.ServiceTokenStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Returns a JWT service app's access token for an optional session name, with at least the asked
+ * lifetime left. Tokens are cached in the store per (app, session name, scope) and shared by every
+ * replica. When the cached one is too old, one caller in the process mints (single-flight), and
+ * across replicas only the holder of the key's lease does; the others wait for its token in the
+ * store. Minting signs a fresh JWT each time (there is no refresh token). Thread-safe.
+ */
+public final class GetServiceToken {
+  private static final Duration MAX_WAIT = Duration.ofSeconds(30);
+  private static final Duration FIRST_PAUSE = Duration.ofMillis(20);
+  private static final Duration MAX_PAUSE = Duration.ofMillis(250);
+
+  /**
+   * @param app the JWT app
+   * @param sessionName the end user's session, or empty for the app itself
+   * @param minRemaining the least lifetime the token must have left; {@code null} for the default
+   */
+  public record Command(AppId app, String sessionName, Duration minRemaining) {
+    public Command {
+      Objects.requireNonNull(app, "app");
+      sessionName = sessionName == null ? "" : sessionName;
+      // The same bounds and default as a connection's token.
+      minRemaining = GetAccessToken.checkedMinRemaining(minRemaining);
+    }
+  }
+
+  /** A service app's access token and when it expires. */
+  public record ServiceAccessToken(ServiceTokenKey key, Secret token, Instant expireTime) {}
+
+  private final AppDirectory apps;
+  private final ServiceTokenStore store;
+  private final RefreshLeases leases;
+  private final SecretVault vault;
+  private final CozeServiceTokens coze;
+  private final InstantSource clock;
+  private final Duration leaseTtl;
+  private final Duration tokenLifetime;
+  private final ConcurrentHashMap<String, CompletableFuture<ServiceToken>> inFlight =
+      new ConcurrentHashMap<>();
+
+  GetServiceToken(
+      AppDirectory apps,
+      ServiceTokenStore store,
+      RefreshLeases leases,
+      SecretVault vault,
+      CozeServiceTokens coze,
+      InstantSource clock,
+      Duration leaseTtl,
+      Duration tokenLifetime) {
+    this.apps = apps;
+    this.store = store;
+    this.leases = leases;
+    this.vault = vault;
+    this.coze = coze;
+    this.clock = clock;
+    this.leaseTtl = leaseTtl;
+    this.tokenLifetime = tokenLifetime;
+  }
+
+  public ServiceAccessToken execute(Command command) {
+    App app = apps.require(command.app());
+    if (app.type() != AppType.JWT) {
+      throw new GatewayException.FailedPrecondition(
+          Reason.APP_TYPE_NOT_SUPPORTED,
+          app.id() + " is a " + app.type() + " app; a session token needs a JWT app",
+          Map.of("app", app.id().name(), "app_type", app.type().name()));
+    }
+    ServiceTokenKey key = new ServiceTokenKey(app.id(), command.sessionName(), "");
+    Optional<ServiceToken> cached = store.find(key);
+    ServiceToken token =
+        cached.filter(t -> lastsLongEnough(t, command.minRemaining())).orElse(null);
+    if (token == null) {
+      token = mintOnce(app, key, command.minRemaining());
+    }
+    return new ServiceAccessToken(key, open(token), token.expireTime());
+  }
+
+  /** Single-flight in this process: one caller per key mints, the others take its token. */
+  private ServiceToken mintOnce(App app, ServiceTokenKey key, Duration minRemaining) {
+    CompletableFuture<ServiceToken> mine = new CompletableFuture<>();
+    CompletableFuture<ServiceToken> leader = inFlight.putIfAbsent(key.id(), mine);
+    if (leader != null) {
+      return await(leader);
+    }
+    try {
+      mine.complete(mintUnderLease(app, key, minRemaining));
+    } catch (RuntimeException | Error e) {
+      mine.completeExceptionally(e);
+    } finally {
+      inFlight.remove(key.id(), mine);
+    }
+    return await(mine);
+  }
+
+  /** Across replicas: the lease holder mints; the others wait for its token in the store. */
+  private ServiceToken mintUnderLease(App app, ServiceTokenKey key, Duration minRemaining) {
+    long giveUp = System.nanoTime() + MAX_WAIT.toNanos();
+    Duration pause = FIRST_PAUSE;
+    while (true) {
+      Optional<ServiceToken> cached = store.find(key).filter(t -> lastsLongEnough(t, minRemaining));
+      if (cached.isPresent()) {
+        return cached.get();
+      }
+      Optional<RefreshLease> lease = leases.tryAcquire(key.leaseName(), leaseTtl);
+      if (lease.isPresent()) {
+        try (RefreshLease held = lease.get()) {
+          Optional<ServiceToken> meanwhile =
+              store.find(key).filter(t -> lastsLongEnough(t, minRemaining));
+          if (meanwhile.isPresent()) {
+            return meanwhile.get();
+          }
+          return mint(app, key);
+        }
+      }
+      if (System.nanoTime() - giveUp > 0) {
+        throw new GatewayException.Unavailable(
+            Reason.COZE_UNAVAILABLE,
+            "another gateway replica has been minting a token for " + app.id() + " for too long",
+            Map.of(),
+            null);
+      }
+      sleep(pause);
+      pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
+    }
+  }
+
+  private ServiceToken mint(App app, ServiceTokenKey key) {
+    Instant now = clock.instant();
+    TokenSet tokens =
+        coze.exchange(app, new CozeServiceTokens.Request(key.sessionName(), tokenLifetime, "", ""));
+    ServiceToken minted =
+        new ServiceToken(
+            key,
+            vault.seal(
+                tokens.accessToken().reveal().getBytes(StandardCharsets.UTF_8), key.tokenContext()),
+            tokens.accessTokenExpireTime(),
+            now);
+    return store.putIfFresher(minted);
+  }
+
+  private Secret open(ServiceToken token) {
+    return Secret.of(
+        new String(vault.open(token.token(), token.key().tokenContext()), StandardCharsets.UTF_8));
+  }
+
+  private boolean lastsLongEnough(ServiceToken token, Duration minRemaining) {
+    return !clock.instant().plus(minRemaining).isAfter(token.expireTime());
+  }
+
+  private static void sleep(Duration pause) {
+    try {
+      Thread.sleep(pause.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new GatewayException.Unavailable(
+          Reason.COZE_UNAVAILABLE, "interrupted while waiting for a service token", Map.of(), e);
+    }
+  }
+
+  private static ServiceToken await(CompletableFuture<ServiceToken> future) {
+    try {
+      return future.get(MAX_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new GatewayException.Unavailable(
+          Reason.COZE_UNAVAILABLE, "timed out waiting for a service token", Map.of(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new GatewayException.Unavailable(
+          Reason.COZE_UNAVAILABLE, "interrupted while waiting for a service token", Map.of(), e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw (Error) e.getCause();
+    }
+  }
+}
