@@ -7,6 +7,7 @@ import dev.cozegateway.domain.AuthorizationState;
 import dev.cozegateway.domain.port.CozeOAuth;
 import dev.cozegateway.domain.port.SecretVault;
 import java.time.Instant;
+import java.util.Optional;
 
 /** What the authorization use cases share: rebuilding the authorize URI, and expiry. */
 final class AuthorizationSupport {
@@ -39,7 +40,21 @@ final class AuthorizationSupport {
     return new AuthorizationDetails(
         authorization,
         coze.authorizeUri(
-            app, secrets.state().reveal(), Codes.s256Challenge(secrets.codeVerifier().reveal())));
+            app,
+            secrets.state().reveal(),
+            Codes.s256Challenge(secrets.codeVerifier().reveal()),
+            secrets.workspaceId()));
+  }
+
+  /**
+   * The workspace a browser authorization's authorize URI names (empty for none), while its sealed
+   * secrets are kept; empty once it has finished and dropped them.
+   */
+  Optional<String> workspaceId(Authorization authorization) {
+    if (authorization.isDevice() || authorization.secrets().equals(Authorization.NO_SECRETS)) {
+      return Optional.empty();
+    }
+    return Optional.of(openSecrets(authorization).workspaceId());
   }
 
   /** Whether a PENDING authorization is past its expiry. */

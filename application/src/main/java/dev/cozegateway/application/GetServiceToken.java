@@ -87,6 +87,51 @@ public final class GetServiceToken {
     this.tokenLifetime = tokenLifetime;
   }
 
+  /** For workflow calls: the app (so its region) and a token for its session. */
+  record AppServiceToken(App app, ServiceAccessToken token) {}
+
+  AppServiceToken appToken(ServiceTokenKey key) {
+    return new AppServiceToken(
+        apps.require(key.app()), execute(new Command(key.app(), key.sessionName(), null)));
+  }
+
+  /**
+   * Coze refused {@code rejected} before it expired (4100): mints a new token unless the cached one
+   * is another already, and returns the token to retry with.
+   */
+  AppServiceToken refreshRejected(ServiceTokenKey key, Secret rejected) {
+    App app = apps.require(key.app());
+    Optional<ServiceToken> cached = store.find(key);
+    ServiceToken token =
+        cached.isPresent() && !open(cached.get()).equals(rejected)
+            ? cached.get()
+            : mintOnce(app, key, Duration.ZERO, rejected);
+    return new AppServiceToken(app, new ServiceAccessToken(key, open(token), token.expireTime()));
+  }
+
+  /** Coze refused a freshly minted token too: the app is misconfigured. Always returns it. */
+  GatewayException giveUp(ServiceTokenKey key, String cozeCode, String logId) {
+    App app = apps.require(key.app());
+    return new GatewayException.FailedPrecondition(
+        Reason.APP_MISCONFIGURED,
+        "Coze refused a fresh token of JWT app "
+            + app.id()
+            + " (code "
+            + cozeCode
+            + ", region "
+            + app.region().label()
+            + ", host "
+            + app.region().apiBase().getHost()
+            + "); check the app's region and its permissions",
+        Map.of(
+            "app",
+            app.id().name(),
+            GatewayException.COZE_ERROR_CODE,
+            cozeCode,
+            GatewayException.COZE_LOGID,
+            logId));
+  }
+
   public ServiceAccessToken execute(Command command) {
     App app = apps.require(command.app());
     if (app.type() != AppType.JWT) {
@@ -100,20 +145,25 @@ public final class GetServiceToken {
     ServiceToken token =
         cached.filter(t -> lastsLongEnough(t, command.minRemaining())).orElse(null);
     if (token == null) {
-      token = mintOnce(app, key, command.minRemaining());
+      token = mintOnce(app, key, command.minRemaining(), null);
     }
     return new ServiceAccessToken(key, open(token), token.expireTime());
   }
 
-  /** Single-flight in this process: one caller per key mints, the others take its token. */
-  private ServiceToken mintOnce(App app, ServiceTokenKey key, Duration minRemaining) {
+  /**
+   * Single-flight in this process: one caller per key mints, the others take its token.
+   *
+   * @param rejected a token Coze refused, which the cache must not return; or {@code null}
+   */
+  private ServiceToken mintOnce(
+      App app, ServiceTokenKey key, Duration minRemaining, Secret rejected) {
     CompletableFuture<ServiceToken> mine = new CompletableFuture<>();
     CompletableFuture<ServiceToken> leader = inFlight.putIfAbsent(key.id(), mine);
     if (leader != null) {
       return await(leader);
     }
     try {
-      mine.complete(mintUnderLease(app, key, minRemaining));
+      mine.complete(mintUnderLease(app, key, minRemaining, rejected));
     } catch (RuntimeException | Error e) {
       mine.completeExceptionally(e);
     } finally {
@@ -123,11 +173,13 @@ public final class GetServiceToken {
   }
 
   /** Across replicas: the lease holder mints; the others wait for its token in the store. */
-  private ServiceToken mintUnderLease(App app, ServiceTokenKey key, Duration minRemaining) {
+  private ServiceToken mintUnderLease(
+      App app, ServiceTokenKey key, Duration minRemaining, Secret rejected) {
     long giveUp = System.nanoTime() + MAX_WAIT.toNanos();
     Duration pause = FIRST_PAUSE;
     while (true) {
-      Optional<ServiceToken> cached = store.find(key).filter(t -> lastsLongEnough(t, minRemaining));
+      Optional<ServiceToken> cached =
+          store.find(key).filter(t -> usable(t, minRemaining, rejected));
       if (cached.isPresent()) {
         return cached.get();
       }
@@ -135,7 +187,7 @@ public final class GetServiceToken {
       if (lease.isPresent()) {
         try (RefreshLease held = lease.get()) {
           Optional<ServiceToken> meanwhile =
-              store.find(key).filter(t -> lastsLongEnough(t, minRemaining));
+              store.find(key).filter(t -> usable(t, minRemaining, rejected));
           if (meanwhile.isPresent()) {
             return meanwhile.get();
           }
@@ -171,6 +223,11 @@ public final class GetServiceToken {
   private Secret open(ServiceToken token) {
     return Secret.of(
         new String(vault.open(token.token(), token.key().tokenContext()), StandardCharsets.UTF_8));
+  }
+
+  private boolean usable(ServiceToken token, Duration minRemaining, Secret rejected) {
+    return lastsLongEnough(token, minRemaining)
+        && (rejected == null || !open(token).equals(rejected));
   }
 
   private boolean lastsLongEnough(ServiceToken token, Duration minRemaining) {

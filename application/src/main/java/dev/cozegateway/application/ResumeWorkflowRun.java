@@ -108,17 +108,13 @@ public final class ResumeWorkflowRun {
           running,
           () ->
               answering(
-                  () ->
-                      calls.call(
-                          run.connection(), (app, token) -> coze.resumeStream(app, token, resume))),
+                  () -> calls.call(run, (app, token) -> coze.resumeStream(app, token, resume))),
           sink,
           handle);
     }
     RunResult result;
     try {
-      result =
-          answering(
-              () -> calls.call(run.connection(), (app, token) -> coze.resume(app, token, resume)));
+      result = answering(() -> calls.call(run, (app, token) -> coze.resume(app, token, resume)));
     } catch (RuntimeException e) {
       records.recordFailure(running, e);
       throw WorkflowCalls.forCaller(e);

@@ -68,8 +68,7 @@ public final class RunWorkflow {
     try {
       if (command.async()) {
         AsyncStart accepted =
-            calls.call(
-                request.connection(), (app, token) -> coze.runAsync(app, token, request.call()));
+            calls.call(request, (app, token) -> coze.runAsync(app, token, request.call()));
         return records.settle(
             running,
             b ->
@@ -79,8 +78,7 @@ public final class RunWorkflow {
                     .pollCount(0)
                     .checkTime(clock.instant().plus(settings.firstPoll())));
       }
-      RunResult result =
-          calls.call(request.connection(), (app, token) -> coze.run(app, token, request.call()));
+      RunResult result = calls.call(request, (app, token) -> coze.run(app, token, request.call()));
       return records.settle(running, b -> finished(b, result));
     } catch (RuntimeException e) {
       records.recordFailure(running, e);

@@ -10,6 +10,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.Objects;
 
 /**
  * The plaintext layouts the vault seals: a connection's {@link TokenSet}, a browser authorization's
@@ -18,8 +19,14 @@ import java.time.Instant;
  */
 final class SecretCodec {
   private static final byte TOKENS_V1 = 1;
+
+  /** Verifier and state; written before workspace-scoped authorize URIs, read as no workspace. */
   private static final byte AUTHORIZATION_V1 = 1;
+
   private static final byte DEVICE_CODE_V1 = 2;
+
+  /** Verifier, state and workspace id (empty for none). */
+  private static final byte AUTHORIZATION_V2 = 3;
 
   private SecretCodec() {}
 
@@ -45,15 +52,26 @@ final class SecretCodec {
         });
   }
 
-  /** What an authorization keeps sealed: the PKCE verifier and the OAuth state. */
-  record AuthorizationSecrets(Secret codeVerifier, Secret state) {}
+  /**
+   * What a browser authorization keeps sealed: what its authorize URI is rebuilt from.
+   *
+   * @param codeVerifier the PKCE verifier
+   * @param state the OAuth state
+   * @param workspaceId the Coze workspace of a workspace-scoped authorize URI, or empty
+   */
+  record AuthorizationSecrets(Secret codeVerifier, Secret state, String workspaceId) {
+    AuthorizationSecrets {
+      Objects.requireNonNull(workspaceId, "workspaceId");
+    }
+  }
 
   static byte[] encodeAuthorization(AuthorizationSecrets secrets) {
     return write(
         out -> {
-          out.writeByte(AUTHORIZATION_V1);
+          out.writeByte(AUTHORIZATION_V2);
           out.writeUTF(secrets.codeVerifier().reveal());
           out.writeUTF(secrets.state().reveal());
+          out.writeUTF(secrets.workspaceId());
         });
   }
 
@@ -61,8 +79,15 @@ final class SecretCodec {
     return read(
         bytes,
         in -> {
-          expectVersion(in, AUTHORIZATION_V1);
-          return new AuthorizationSecrets(Secret.of(in.readUTF()), Secret.of(in.readUTF()));
+          byte version = in.readByte();
+          if (version != AUTHORIZATION_V1 && version != AUTHORIZATION_V2) {
+            throw unknownLayout(version);
+          }
+          Secret verifier = Secret.of(in.readUTF());
+          Secret state = Secret.of(in.readUTF());
+          // Sealed before workspaces could be asked for: the plain authorize URI.
+          String workspaceId = version == AUTHORIZATION_V2 ? in.readUTF() : "";
+          return new AuthorizationSecrets(verifier, state, workspaceId);
         });
   }
 
@@ -113,8 +138,12 @@ final class SecretCodec {
   private static void expectVersion(DataInputStream in, byte expected) throws IOException {
     byte version = in.readByte();
     if (version != expected) {
-      throw new GatewayException.Internal(
-          Reason.DATA_CORRUPT, "unknown sealed record layout " + version, null);
+      throw unknownLayout(version);
     }
+  }
+
+  private static GatewayException.Internal unknownLayout(byte version) {
+    return new GatewayException.Internal(
+        Reason.DATA_CORRUPT, "unknown sealed record layout " + version, null);
   }
 }

@@ -29,6 +29,7 @@ public final class StartAuthorization {
 
   private static final int MAX_SUBJECT_LENGTH = 256;
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  private static final Pattern WORKSPACE_ID = Pattern.compile("[0-9]{1,32}");
 
   /**
    * @param tenant the tenant
@@ -36,6 +37,8 @@ public final class StartAuthorization {
    * @param connection the connection to create or replace
    * @param subject the caller's end-user id
    * @param returnUri where to send the browser afterwards, or {@code null}
+   * @param workspaceId a Coze workspace id (digits) for Coze's workspace-scoped authorize page, or
+   *     empty for the plain one
    * @param requestId idempotency key, or empty
    */
   public record Command(
@@ -44,12 +47,14 @@ public final class StartAuthorization {
       ConnectionName connection,
       String subject,
       URI returnUri,
+      String workspaceId,
       String requestId) {
     public Command {
       Objects.requireNonNull(tenant, "tenant");
       Objects.requireNonNull(app, "app");
       Objects.requireNonNull(connection, "connection");
       Objects.requireNonNull(subject, "subject");
+      Objects.requireNonNull(workspaceId, "workspaceId");
       Objects.requireNonNull(requestId, "requestId");
     }
   }
@@ -94,7 +99,8 @@ public final class StartAuthorization {
     String verifier = codes.secretToken();
     byte[] sealedPlain =
         SecretCodec.encodeAuthorization(
-            new SecretCodec.AuthorizationSecrets(Secret.of(verifier), Secret.of(state)));
+            new SecretCodec.AuthorizationSecrets(
+                Secret.of(verifier), Secret.of(state), command.workspaceId()));
     Authorization authorization =
         new Authorization(
             name,
@@ -116,13 +122,19 @@ public final class StartAuthorization {
     return support.details(authorization, now);
   }
 
-  /** A retry with the same request id: the same authorization, if it asked for the same thing. */
+  /**
+   * A retry with the same request id: the same authorization, if it asked for the same thing. The
+   * workspace is kept only in the sealed secrets, which a finished authorization has dropped; a
+   * retry of one is answered with it whatever workspace it names, as it has no authorize URI left.
+   */
   private AuthorizationDetails replay(Authorization earlier, Command command, Instant now) {
     boolean same =
-        earlier.app().equals(command.app())
+        !earlier.isDevice()
+            && earlier.app().equals(command.app())
             && earlier.connection().equals(command.connection())
             && earlier.subject().equals(command.subject())
-            && Objects.equals(earlier.returnUri(), command.returnUri());
+            && Objects.equals(earlier.returnUri(), command.returnUri())
+            && support.workspaceId(earlier).map(command.workspaceId()::equals).orElse(true);
     if (!same) {
       throw new GatewayException.AlreadyExists(
           Reason.REQUEST_ID_CONFLICT,
@@ -139,11 +151,20 @@ public final class StartAuthorization {
           Map.of("app", app.id().name(), "app_type", app.type().name()));
     }
     validateCommon(command.tenant(), command.connection(), command.subject(), command.requestId());
+    validateWorkspaceId(command.workspaceId());
     if (command.returnUri() != null && !app.allowedReturnUris().contains(command.returnUri())) {
       throw new GatewayException.InvalidArgument(
           Reason.RETURN_URI_NOT_ALLOWED,
           "return_uri",
           "is not on the allowlist of " + app.id() + "; it must match an allowed URI exactly");
+    }
+  }
+
+  /** A workspace id must be Coze's: digits only, so it is safe as a URL path segment. */
+  static void validateWorkspaceId(String workspaceId) {
+    if (!workspaceId.isEmpty() && !WORKSPACE_ID.matcher(workspaceId).matches()) {
+      throw new GatewayException.InvalidArgument(
+          Reason.INVALID_ARGUMENT, "workspace_id", "must be a Coze workspace id: 1 to 32 digits");
     }
   }
 

@@ -21,7 +21,6 @@ import java.time.InstantSource;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Starts a device authorization for a DEVICE app: asks Coze for a device code and user code, and
@@ -30,7 +29,6 @@ import java.util.regex.Pattern;
  * approves (the connection is created), denies, or the codes expire.
  */
 public final class StartDeviceAuthorization {
-  private static final Pattern WORKSPACE_ID = Pattern.compile("[0-9]{1,32}");
   private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
   private static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
 
@@ -147,10 +145,6 @@ public final class StartDeviceAuthorization {
     }
     StartAuthorization.validateCommon(
         command.tenant(), command.connection(), command.subject(), command.requestId());
-    if (!command.workspaceId().isEmpty()
-        && !WORKSPACE_ID.matcher(command.workspaceId()).matches()) {
-      throw new GatewayException.InvalidArgument(
-          Reason.INVALID_ARGUMENT, "workspace_id", "must be a Coze workspace id: 1 to 32 digits");
-    }
+    StartAuthorization.validateWorkspaceId(command.workspaceId());
   }
 }

@@ -68,9 +68,7 @@ public final class StreamWorkflow {
                     .checkTime(clock.instant().plus(settings.streamTimeout())));
     return relay.relay(
         running,
-        () ->
-            calls.call(
-                request.connection(), (app, token) -> coze.stream(app, token, request.call())),
+        () -> calls.call(request, (app, token) -> coze.stream(app, token, request.call())),
         sink,
         handle);
   }

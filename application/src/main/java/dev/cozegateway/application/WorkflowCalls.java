@@ -7,6 +7,8 @@ import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.GatewayException.FieldViolation;
 import dev.cozegateway.domain.Reason;
 import dev.cozegateway.domain.Secret;
+import dev.cozegateway.domain.ServiceTokenKey;
+import dev.cozegateway.domain.WorkflowRun;
 import dev.cozegateway.domain.WorkflowRunError;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +22,25 @@ import java.util.function.BiFunction;
  */
 final class WorkflowCalls {
   private final GetAccessToken tokens;
+  private final GetServiceToken serviceTokens;
 
-  WorkflowCalls(GetAccessToken tokens) {
+  WorkflowCalls(GetAccessToken tokens, GetServiceToken serviceTokens) {
     this.tokens = tokens;
+    this.serviceTokens = serviceTokens;
+  }
+
+  /** Runs {@code call} for whoever the run acts for. */
+  <T> T call(WorkflowRun run, BiFunction<App, Secret, T> call) {
+    return run.connection() != null
+        ? call(run.connection(), call)
+        : callAsApp(run.appSession(), call);
+  }
+
+  /** Runs {@code call} for whoever the request acts for. */
+  <T> T call(WorkflowRequest request, BiFunction<App, Secret, T> call) {
+    return request.connection() != null
+        ? call(request.connection(), call)
+        : callAsApp(request.appSession(), call);
   }
 
   /** Runs {@code call} with the connection's app and token, retrying once on a refused token. */
@@ -41,6 +59,31 @@ final class WorkflowCalls {
         if (again.isTokenInvalid()) {
           throw tokens.giveUp(
               connection, fresh.token().token(), Integer.toString(again.code()), again.logId());
+        }
+        throw again;
+      }
+    }
+  }
+
+  /**
+   * Runs {@code call} with a JWT app's token for the session; if Coze refuses it, mints a new one
+   * and retries once; a fresh token refused too means the app is misconfigured.
+   */
+  private <T> T callAsApp(ServiceTokenKey session, BiFunction<App, Secret, T> call) {
+    GetServiceToken.AppServiceToken first = serviceTokens.appToken(session);
+    try {
+      return call.apply(first.app(), first.token().token());
+    } catch (CozeApiException e) {
+      if (!e.isTokenInvalid()) {
+        throw e;
+      }
+      GetServiceToken.AppServiceToken fresh =
+          serviceTokens.refreshRejected(session, first.token().token());
+      try {
+        return call.apply(fresh.app(), fresh.token().token());
+      } catch (CozeApiException again) {
+        if (again.isTokenInvalid()) {
+          throw serviceTokens.giveUp(session, Integer.toString(again.code()), again.logId());
         }
         throw again;
       }

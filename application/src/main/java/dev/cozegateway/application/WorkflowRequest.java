@@ -4,6 +4,7 @@ import dev.cozegateway.domain.ConnectionName;
 import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.GatewayException.FieldViolation;
 import dev.cozegateway.domain.Reason;
+import dev.cozegateway.domain.ServiceTokenKey;
 import dev.cozegateway.domain.TenantId;
 import dev.cozegateway.domain.port.CozeWorkflows;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,9 @@ import java.util.regex.Pattern;
  * is reported at once, as {@code INVALID_ARGUMENT} with one field violation each.
  *
  * @param tenant the parent tenant
- * @param connection the connection whose token runs it; must be in {@code tenant}
+ * @param connection the connection whose token runs it, in {@code tenant}; or {@code null} when it
+ *     runs as a JWT app
+ * @param appSession the JWT app and session whose token runs it; or {@code null} for a connection
  * @param workflowId Coze's workflow id: 1 to 32 digits
  * @param parametersJson the start node's inputs as a JSON object, at most {@link
  *     WorkflowSettings#MAX_PARAMETERS_BYTES} in UTF-8 (the gRPC edge checks the nesting depth)
@@ -28,6 +31,7 @@ import java.util.regex.Pattern;
 public record WorkflowRequest(
     TenantId tenant,
     ConnectionName connection,
+    ServiceTokenKey appSession,
     String workflowId,
     String parametersJson,
     String botId,
@@ -39,14 +43,17 @@ public record WorkflowRequest(
 
   public WorkflowRequest {
     Objects.requireNonNull(tenant, "tenant");
-    Objects.requireNonNull(connection, "connection");
     workflowId = workflowId == null ? "" : workflowId;
     parametersJson = parametersJson == null || parametersJson.isEmpty() ? "{}" : parametersJson;
     botId = botId == null ? "" : botId;
     appId = appId == null ? "" : appId;
     requestId = requestId == null ? "" : requestId;
     List<FieldViolation> violations = new ArrayList<>();
-    if (!connection.tenant().equals(tenant)) {
+    if ((connection == null) == (appSession == null)) {
+      violations.add(
+          new FieldViolation(
+              "connection", "name the connection to run as, or an app_session (not both)"));
+    } else if (connection != null && !connection.tenant().equals(tenant)) {
       violations.add(new FieldViolation("connection", "must be a connection of " + tenant.name()));
     }
     if (!COZE_ID.matcher(workflowId).matches()) {
@@ -82,6 +89,26 @@ public record WorkflowRequest(
     if (!violations.isEmpty()) {
       throw new GatewayException.InvalidArgument(Reason.INVALID_ARGUMENT, violations);
     }
+  }
+
+  /** A request run for a connection (the usual case). */
+  public static WorkflowRequest forConnection(
+      TenantId tenant,
+      ConnectionName connection,
+      String workflowId,
+      String parametersJson,
+      String botId,
+      String appId,
+      String requestId) {
+    return new WorkflowRequest(
+        tenant, connection, null, workflowId, parametersJson, botId, appId, requestId);
+  }
+
+  /** Who the run acts for, for digests and messages. */
+  String principal() {
+    return connection != null
+        ? connection.name()
+        : "apps/" + appSession.app().id() + " session " + appSession.sessionName();
   }
 
   CozeWorkflows.WorkflowCall call() {

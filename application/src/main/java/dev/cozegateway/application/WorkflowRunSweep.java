@@ -126,7 +126,7 @@ public final class WorkflowRunSweep {
     try {
       history =
           calls.call(
-              claimed.connection(),
+              claimed,
               (app, token) -> coze.history(app, token, claimed.workflowId(), claimed.executeId()));
     } catch (GatewayException.Unavailable e) {
       return reschedule(claimed);

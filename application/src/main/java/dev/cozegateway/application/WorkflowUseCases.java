@@ -1,5 +1,6 @@
 package dev.cozegateway.application;
 
+import dev.cozegateway.domain.AppDirectory;
 import dev.cozegateway.domain.port.ConnectionStore;
 import dev.cozegateway.domain.port.CozeWorkflows;
 import dev.cozegateway.domain.port.WorkflowRunStore;
@@ -7,8 +8,9 @@ import java.security.SecureRandom;
 import java.time.InstantSource;
 
 /**
- * Builds the workflow use cases from their ports, with plain constructors. Workflow calls take the
- * connection's token from the broker's {@link GetAccessToken}, so they share its refreshes.
+ * Builds the workflow use cases from their ports, with plain constructors. Workflow calls take a
+ * connection's token from the broker's {@link GetAccessToken}, so they share its refreshes, and a
+ * JWT app's from {@link GetServiceToken}, so they share its cache.
  */
 public final class WorkflowUseCases {
   private final RunWorkflow runWorkflow;
@@ -21,6 +23,8 @@ public final class WorkflowUseCases {
 
   public WorkflowUseCases(
       AuthUseCases auth,
+      ServiceTokenUseCases serviceTokens,
+      AppDirectory apps,
       ConnectionStore connections,
       WorkflowRunStore runs,
       CozeWorkflows coze,
@@ -28,9 +32,9 @@ public final class WorkflowUseCases {
       SecureRandom random,
       WorkflowSettings settings) {
     WorkflowRunRecords records = new WorkflowRunRecords(runs, clock);
-    WorkflowCalls calls = new WorkflowCalls(auth.getAccessToken());
+    WorkflowCalls calls = new WorkflowCalls(auth.getAccessToken(), serviceTokens.getServiceToken());
     ActiveRelays active = new ActiveRelays();
-    RunStarter starter = new RunStarter(connections, runs, clock, new Codes(random));
+    RunStarter starter = new RunStarter(apps, connections, runs, clock, new Codes(random));
     StreamRelay relay = new StreamRelay(records, active);
     this.runWorkflow = new RunWorkflow(starter, records, calls, coze, clock, settings);
     this.streamWorkflow = new StreamWorkflow(starter, records, calls, coze, relay, clock, settings);

@@ -24,6 +24,7 @@ final class AuthFixture {
   static final TenantId TENANT = new TenantId("acme");
   static final AppId WEB_APP = new AppId("web");
   static final AppId DEVICE_APP = new AppId("tv");
+  static final AppId JWT_APP = new AppId("robot");
   static final URI RETURN_URI = URI.create("https://app.example.com/done");
 
   final MutableClock clock = MutableClock.at("2026-01-01T00:00:00Z");
@@ -53,7 +54,19 @@ final class AuthFixture {
                   null,
                   "",
                   URI.create("https://gateway.example.com/oauth/callback"),
-                  Set.of())));
+                  Set.of()),
+              new App(
+                  JWT_APP,
+                  AppType.JWT,
+                  CozeRegion.COZE_CN,
+                  "32345678901234567890123456789012.app.coze",
+                  null,
+                  "",
+                  null,
+                  Set.of(),
+                  Secret.of(
+                      "-----BEGIN PRIVATE KEY-----\nunused by the fake\n-----END PRIVATE KEY-----"),
+                  "kid-robot")));
   final AuthUseCases useCases =
       new AuthUseCases(
           apps,
@@ -79,7 +92,7 @@ final class AuthFixture {
         .startAuthorization()
         .execute(
             new StartAuthorization.Command(
-                tenant, WEB_APP, new ConnectionName(tenant, connectionId), "user-1", null, ""));
+                tenant, WEB_APP, new ConnectionName(tenant, connectionId), "user-1", null, "", ""));
   }
 
   /** Plays the end user approving at Coze: returns the (state, code) sent to the redirect URI. */

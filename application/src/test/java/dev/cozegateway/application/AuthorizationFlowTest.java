@@ -7,13 +7,18 @@ import static dev.cozegateway.application.AuthFixture.connection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cozegateway.domain.Authorization;
+import dev.cozegateway.domain.AuthorizationName;
 import dev.cozegateway.domain.AuthorizationState;
 import dev.cozegateway.domain.ConnectionState;
 import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.Reason;
 import dev.cozegateway.domain.TokenSet;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AuthorizationFlowTest {
@@ -175,7 +180,7 @@ class AuthorizationFlowTest {
             start
                 .execute(
                     new StartAuthorization.Command(
-                        TENANT, WEB_APP, connection("a"), "u", RETURN_URI, ""))
+                        TENANT, WEB_APP, connection("a"), "u", RETURN_URI, "", ""))
                 .authorization()
                 .returnUri())
         .isEqualTo(RETURN_URI);
@@ -188,6 +193,7 @@ class AuthorizationFlowTest {
                         connection("a"),
                         "u",
                         URI.create("https://evil.example.com/done"),
+                        "",
                         "")))
         .isInstanceOfSatisfying(
             GatewayException.InvalidArgument.class,
@@ -205,7 +211,7 @@ class AuthorizationFlowTest {
                     .startAuthorization()
                     .execute(
                         new StartAuthorization.Command(
-                            TENANT, AuthFixture.DEVICE_APP, connection("a"), "u", null, "")))
+                            TENANT, AuthFixture.DEVICE_APP, connection("a"), "u", null, "", "")))
         .isInstanceOfSatisfying(
             GatewayException.FailedPrecondition.class,
             e -> assertThat(e.reason()).isEqualTo(Reason.APP_TYPE_NOT_SUPPORTED));
@@ -215,7 +221,7 @@ class AuthorizationFlowTest {
   void aRequestIdMakesStartIdempotent() {
     var start = fx.useCases.startAuthorization();
     var command =
-        new StartAuthorization.Command(TENANT, WEB_APP, connection("a"), "u", null, "r-1");
+        new StartAuthorization.Command(TENANT, WEB_APP, connection("a"), "u", null, "", "r-1");
 
     AuthorizationDetails first = start.execute(command);
     AuthorizationDetails again = start.execute(command);
@@ -226,7 +232,7 @@ class AuthorizationFlowTest {
             () ->
                 start.execute(
                     new StartAuthorization.Command(
-                        TENANT, WEB_APP, connection("b"), "u", null, "r-1")))
+                        TENANT, WEB_APP, connection("b"), "u", null, "", "r-1")))
         .isInstanceOfSatisfying(
             GatewayException.AlreadyExists.class,
             e -> assertThat(e.reason()).isEqualTo(Reason.REQUEST_ID_CONFLICT));
@@ -275,9 +281,109 @@ class AuthorizationFlowTest {
                     .startAuthorization()
                     .execute(
                         new StartAuthorization.Command(
-                            TENANT, WEB_APP, connection("a"), "u", null, "not a uuid!")))
+                            TENANT, WEB_APP, connection("a"), "u", null, "", "not a uuid!")))
         .isInstanceOfSatisfying(
             GatewayException.InvalidArgument.class,
             e -> assertThat(e.violations()).extracting("field").containsExactly("request_id"));
+  }
+
+  @Test
+  void aWorkspaceIdScopesTheAuthorizeUriAndSurvivesARead() {
+    AuthorizationDetails details = startInWorkspace("alice", "7390000000000000001", "");
+
+    assertThat(details.authorizeUri().getPath())
+        .isEqualTo("/api/permission/oauth2/workspace_id/7390000000000000001/authorize");
+    // Rebuilt from the sealed secrets, it names the same workspace.
+    assertThat(
+            fx.useCases.getAuthorization().execute(details.authorization().name()).authorizeUri())
+        .isEqualTo(details.authorizeUri());
+    String[] stateAndCode = fx.approve(details);
+    assertThat(
+            fx.useCases
+                .completeAuthorization()
+                .execute(CompleteAuthorization.Command.approved(stateAndCode[0], stateAndCode[1]))
+                .connection()
+                .state())
+        .isEqualTo(ConnectionState.ACTIVE);
+  }
+
+  @Test
+  void withoutAWorkspaceIdTheAuthorizeUriIsThePlainOne() {
+    assertThat(fx.start("alice").authorizeUri().getPath())
+        .isEqualTo("/api/permission/oauth2/authorize");
+  }
+
+  @Test
+  void aMalformedWorkspaceIdIsRefused() {
+    for (String workspaceId : List.of("abc", "12/34", " 1", "1".repeat(33))) {
+      assertThatThrownBy(() -> startInWorkspace("a", workspaceId, ""))
+          .as(workspaceId)
+          .isInstanceOfSatisfying(
+              GatewayException.InvalidArgument.class,
+              e -> assertThat(e.violations()).extracting("field").containsExactly("workspace_id"));
+    }
+  }
+
+  @Test
+  void aRequestIdReusedForAnotherWorkspaceIsAConflict() {
+    AuthorizationDetails first = startInWorkspace("a", "111", "r-1");
+
+    assertThat(startInWorkspace("a", "111", "r-1").authorizeUri()).isEqualTo(first.authorizeUri());
+    for (String otherWorkspace : List.of("222", "")) {
+      assertThatThrownBy(() -> startInWorkspace("a", otherWorkspace, "r-1"))
+          .isInstanceOfSatisfying(
+              GatewayException.AlreadyExists.class,
+              e -> assertThat(e.reason()).isEqualTo(Reason.REQUEST_ID_CONFLICT));
+    }
+  }
+
+  @Test
+  void secretsSealedInTheFirstLayoutReadAsNoWorkspace() throws Exception {
+    // Verifier and state only, as written before workspace-scoped authorize URIs.
+    ByteArrayOutputStream v1 = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(v1)) {
+      out.writeByte(1);
+      out.writeUTF("old-verifier");
+      out.writeUTF("old-state");
+    }
+    AuthorizationName name = new AuthorizationName(TENANT, "old");
+    fx.authorizations.create(
+        new Authorization(
+            name,
+            WEB_APP,
+            connection("alice"),
+            "user-1",
+            AuthorizationState.PENDING,
+            fx.clock.instant(),
+            fx.clock.instant().plus(StartAuthorization.LIFETIME),
+            null,
+            null,
+            Codes.sha256("old-state"),
+            fx.vault.seal(v1.toByteArray(), Authorization.secretsContext(name)),
+            ""));
+
+    AuthorizationDetails details = fx.useCases.getAuthorization().execute(name);
+
+    assertThat(details.authorizeUri().getPath()).isEqualTo("/api/permission/oauth2/authorize");
+    assertThat(AuthFixture.queryParameter(details.authorizeUri(), "state")).isEqualTo("old-state");
+    assertThat(AuthFixture.queryParameter(details.authorizeUri(), "code_challenge"))
+        .isEqualTo(Codes.s256Challenge("old-verifier"));
+    String[] stateAndCode = fx.approve(details);
+    assertThat(
+            fx.useCases
+                .completeAuthorization()
+                .execute(CompleteAuthorization.Command.approved(stateAndCode[0], stateAndCode[1]))
+                .authorization()
+                .state())
+        .isEqualTo(AuthorizationState.COMPLETED);
+  }
+
+  private AuthorizationDetails startInWorkspace(
+      String connectionId, String workspaceId, String requestId) {
+    return fx.useCases
+        .startAuthorization()
+        .execute(
+            new StartAuthorization.Command(
+                TENANT, WEB_APP, connection(connectionId), "u", null, workspaceId, requestId));
   }
 }

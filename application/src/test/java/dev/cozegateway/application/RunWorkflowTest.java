@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cozegateway.domain.ConnectionState;
 import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.Reason;
+import dev.cozegateway.domain.ServiceTokenKey;
 import dev.cozegateway.domain.WorkflowRun;
 import dev.cozegateway.domain.WorkflowRunMode;
 import dev.cozegateway.domain.WorkflowRunQuery;
@@ -87,7 +88,7 @@ class RunWorkflowTest {
 
     assertThatThrownBy(
             () ->
-                new WorkflowRequest(
+                WorkflowRequest.forConnection(
                     AuthFixture.TENANT, fx.alice, "wf-1", big, "123", "456", "not a uuid!"))
         .isInstanceOfSatisfying(
             GatewayException.InvalidArgument.class,
@@ -104,7 +105,7 @@ class RunWorkflowTest {
   void aConnectionOfAnotherTenantIsRefused() {
     assertThatThrownBy(
             () ->
-                new WorkflowRequest(
+                WorkflowRequest.forConnection(
                     new dev.cozegateway.domain.TenantId("other"),
                     fx.alice,
                     WorkflowFixture.ECHO,
@@ -123,7 +124,7 @@ class RunWorkflowTest {
   @Test
   void anUnknownConnectionIsNotFoundAndNothingIsRecorded() {
     WorkflowRequest request =
-        new WorkflowRequest(
+        WorkflowRequest.forConnection(
             AuthFixture.TENANT,
             AuthFixture.connection("nobody"),
             WorkflowFixture.ECHO,
@@ -304,5 +305,76 @@ class RunWorkflowTest {
             GatewayException.FailedPrecondition.class,
             e -> assertThat(e.reason()).isEqualTo(Reason.WORKFLOW_RESUME_LIMIT_REACHED));
     assertThat(fx.coze.calls(Method.RESUME)).isEqualTo(3);
+  }
+
+  @Test
+  void aRunCanActAsAJwtAppSessionWithAMintedServiceToken() {
+    ServiceTokenKey session = new ServiceTokenKey(AuthFixture.JWT_APP, "user-7", "");
+    WorkflowRequest request =
+        new WorkflowRequest(
+            AuthFixture.TENANT, null, session, WorkflowFixture.ECHO, "{\"n\":7}", "", "", "");
+
+    WorkflowRun run = fx.useCases.runWorkflow().execute(new RunWorkflow.Command(request, false));
+
+    assertThat(run.state()).isEqualTo(WorkflowRunState.SUCCEEDED);
+    assertThat(run.connection()).isNull();
+    assertThat(run.appSession()).isEqualTo(session);
+    assertThat(fx.coze.lastCall(Method.RUN).accessToken().reveal()).startsWith("czs_");
+    assertThat(fx.serviceCoze.exchanges()).hasSize(1);
+    assertThat(fx.serviceCoze.exchanges().get(0).request().sessionName()).isEqualTo("user-7");
+  }
+
+  @Test
+  void aServiceTokenCozeRefusesIsMintedAgainOnceThenTheAppIsReportedMisconfigured() {
+    ServiceTokenKey session = new ServiceTokenKey(AuthFixture.JWT_APP, "user-7", "");
+    WorkflowRequest request =
+        new WorkflowRequest(
+            AuthFixture.TENANT, null, session, WorkflowFixture.ECHO, "{}", "", "", "");
+    fx.coze.failNext(4100);
+
+    WorkflowRun run = fx.useCases.runWorkflow().execute(new RunWorkflow.Command(request, false));
+
+    assertThat(run.state()).isEqualTo(WorkflowRunState.SUCCEEDED);
+    assertThat(fx.serviceCoze.exchanges()).hasSize(2);
+
+    fx.coze.failNext(4100, 2);
+    assertThatThrownBy(
+            () -> fx.useCases.runWorkflow().execute(new RunWorkflow.Command(request, false)))
+        .isInstanceOfSatisfying(
+            GatewayException.FailedPrecondition.class,
+            e -> {
+              assertThat(e.reason()).isEqualTo(Reason.APP_MISCONFIGURED);
+              assertThat(e.getMessage()).contains("region coze.cn").contains("api.coze.cn");
+            });
+  }
+
+  @Test
+  void aRunNeedsExactlyOnePrincipalAndAJwtAppForASession() {
+    assertThatThrownBy(
+            () ->
+                new WorkflowRequest(
+                    AuthFixture.TENANT, null, null, WorkflowFixture.ECHO, "{}", "", "", ""))
+        .isInstanceOfSatisfying(
+            GatewayException.InvalidArgument.class,
+            e ->
+                assertThat(e.violations())
+                    .extracting(GatewayException.FieldViolation::field)
+                    .containsExactly("connection"));
+    WorkflowRequest asWebApp =
+        new WorkflowRequest(
+            AuthFixture.TENANT,
+            null,
+            new ServiceTokenKey(AuthFixture.WEB_APP, "u", ""),
+            WorkflowFixture.ECHO,
+            "{}",
+            "",
+            "",
+            "");
+    assertThatThrownBy(
+            () -> fx.useCases.runWorkflow().execute(new RunWorkflow.Command(asWebApp, false)))
+        .isInstanceOfSatisfying(
+            GatewayException.FailedPrecondition.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.APP_TYPE_NOT_SUPPORTED));
+    assertThat(allRuns()).isEmpty();
   }
 }

@@ -4,7 +4,9 @@ import dev.cozegateway.domain.ConnectionName;
 import dev.cozegateway.domain.WorkflowRun;
 import dev.cozegateway.domain.WorkflowRunError;
 import dev.cozegateway.domain.port.CozeWorkflows;
+import dev.cozegateway.domain.testing.FakeCozeServiceTokens;
 import dev.cozegateway.domain.testing.FakeCozeWorkflows;
+import dev.cozegateway.domain.testing.InMemoryServiceTokenStore;
 import dev.cozegateway.domain.testing.InMemoryWorkflowRunStore;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -24,6 +26,8 @@ final class WorkflowFixture {
   final InMemoryWorkflowRunStore runs = new InMemoryWorkflowRunStore();
   final WorkflowSettings settings =
       WorkflowSettings.defaults().withPolling(Duration.ofSeconds(1), Duration.ofSeconds(8));
+  final FakeCozeServiceTokens serviceCoze = new FakeCozeServiceTokens(auth.clock);
+  final InMemoryServiceTokenStore serviceTokens = new InMemoryServiceTokenStore();
   final WorkflowUseCases useCases = replica();
   final ConnectionName alice;
 
@@ -40,12 +44,29 @@ final class WorkflowFixture {
 
   /** Another gateway replica on the same store and Coze. */
   WorkflowUseCases replica() {
+    serviceCoze.registerKey(auth.apps.require(AuthFixture.JWT_APP));
     return new WorkflowUseCases(
-        auth.useCases, auth.connections, runs, coze, auth.clock, new SecureRandom(), settings);
+        auth.useCases,
+        new ServiceTokenUseCases(
+            auth.apps,
+            serviceTokens,
+            auth.leases,
+            auth.vault,
+            serviceCoze,
+            auth.clock,
+            GetAccessToken.DEFAULT_LEASE_TTL,
+            Duration.ofSeconds(900)),
+        auth.apps,
+        auth.connections,
+        runs,
+        coze,
+        auth.clock,
+        new SecureRandom(),
+        settings);
   }
 
   WorkflowRequest request(String workflowId, String parametersJson, String requestId) {
-    return new WorkflowRequest(
+    return WorkflowRequest.forConnection(
         AuthFixture.TENANT, alice, workflowId, parametersJson, "", "", requestId);
   }
 

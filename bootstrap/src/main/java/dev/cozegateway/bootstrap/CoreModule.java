@@ -101,12 +101,15 @@ final class CoreModule extends AbstractModule {
   @Singleton
   WorkflowUseCases workflowUseCases(
       AuthUseCases auth,
+      ServiceTokenUseCases serviceTokens,
+      AppDirectory apps,
       ConnectionStore connections,
       WorkflowRunStore runs,
       CozeWorkflows coze,
       InstantSource clock,
       SecureRandom random) {
-    return new WorkflowUseCases(auth, connections, runs, coze, clock, random, workflowSettings);
+    return new WorkflowUseCases(
+        auth, serviceTokens, apps, connections, runs, coze, clock, random, workflowSettings);
   }
 
   @Provides

@@ -200,6 +200,62 @@ class PkceFlowEndToEndTest {
             secrets.size()));
   }
 
+  @Test
+  void aWorkspaceScopedAuthorizationConnectsThroughCozesWorkspacePage() throws Exception {
+    String workspaceId = "7390000000000000001";
+    Authorization pending =
+        auth.startAuthorization(
+            StartAuthorizationRequest.newBuilder()
+                .setParent(SandboxWiring.TENANT)
+                .setApp(PKCE_APP)
+                .setConnectionId("pat")
+                .setSubject("user-pat")
+                .setWorkspaceId(workspaceId)
+                .build());
+    URI authorizeUri = URI.create(pending.getAuthorizeUri());
+    assertThat(authorizeUri.getPath())
+        .isEqualTo("/api/permission/oauth2/workspace_id/" + workspaceId + "/authorize");
+    assertThat(query(authorizeUri))
+        .containsEntry("client_id", SandboxConfig.DEMO_PKCE_CLIENT_ID)
+        .containsEntry("code_challenge_method", "S256");
+    // Read back, the authorization rebuilds the same URI from its sealed secrets.
+    assertThat(
+            auth.getAuthorization(
+                    GetAuthorizationRequest.newBuilder().setName(pending.getName()).build())
+                .getAuthorizeUri())
+        .isEqualTo(pending.getAuthorizeUri());
+
+    // The browser: the workspace authorize page, consent (auto-approved), the gateway's callback.
+    HttpResponse<String> page = Alice.followInBrowser(pending.getAuthorizeUri());
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.uri().getPath()).isEqualTo("/oauth/callback");
+    assertThat(page.body()).contains("Coze account connected");
+    assertThat(sandbox.approvedWorkspaces()).containsExactly(workspaceId);
+    Authorization done =
+        auth.getAuthorization(
+            GetAuthorizationRequest.newBuilder().setName(pending.getName()).build());
+    assertThat(done.getState()).isEqualTo(Authorization.State.COMPLETED);
+    Connection connection =
+        auth.getConnection(GetConnectionRequest.newBuilder().setName(CONNECTION).build());
+    assertThat(connection.getState()).isEqualTo(Connection.State.ACTIVE);
+    assertThat(sandbox.isAccessTokenValid(accessToken().getAccessToken())).isTrue();
+    System.out.println(
+        String.format(
+            "[pkce-e2e] StartAuthorization(%s, workspace_id=%s) -> %s, authorize URI %s; browser"
+                + " -> %s %d; sandbox approved workspaces %s; authorization %s; %s %s, token"
+                + " valid",
+            PKCE_APP,
+            workspaceId,
+            pending.getState(),
+            authorizeUri.getPath(),
+            page.uri().getPath(),
+            page.statusCode(),
+            sandbox.approvedWorkspaces(),
+            done.getState(),
+            connection.getName(),
+            connection.getState()));
+  }
+
   private AccessToken accessToken() {
     return auth.getAccessToken(
         GetAccessTokenRequest.newBuilder().setConnection(CONNECTION).build());

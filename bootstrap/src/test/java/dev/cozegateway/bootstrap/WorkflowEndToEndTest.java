@@ -12,6 +12,7 @@ import com.google.protobuf.Value;
 import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 import dev.cozegateway.adapters.vault.KeyRing;
+import dev.cozegateway.api.v1.AppSession;
 import dev.cozegateway.api.v1.AuthServiceGrpc;
 import dev.cozegateway.api.v1.CancelWorkflowRunRequest;
 import dev.cozegateway.api.v1.Connection;
@@ -107,6 +108,8 @@ class WorkflowEndToEndTest {
   private static final String UNKNOWN = "7431999999999999999";
 
   private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final String JWT_APP = "apps/" + SandboxWiring.JWT_APP;
+  private static final String WRONG_KID_APP = "robot-wrong-kid";
   private static final Pattern ACCESS_TOKEN = Pattern.compile("czu_[A-Za-z0-9]{20,}");
 
   private Path dataDir;
@@ -180,6 +183,20 @@ class WorkflowEndToEndTest {
 
   private void startGateway() {
     var tree = SandboxWiring.configTree(sandbox, keyRing, 0, httpPort, dataDir);
+    // The demo's JWT app once more, with a key id the sandbox has never registered.
+    for (var app : tree.withArray("apps")) {
+      if (app.get("id").asText().equals(SandboxWiring.JWT_APP)) {
+        tree.withArray("apps")
+            .addObject()
+            .put("id", WRONG_KID_APP)
+            .put("type", "jwt")
+            .put("region", app.get("region").asText())
+            .put("client-id", app.get("client-id").asText())
+            .put("private-key", app.get("private-key").asText())
+            .put("key-id", "not-a-registered-key-id");
+        break;
+      }
+    }
     tree.putObject("refresh").put("sweep-enabled", "false");
     tree.putObject("workflows")
         .put("sweep-interval", "50ms")
@@ -1030,7 +1047,87 @@ class WorkflowEndToEndTest {
         after.runs() - before.runs() + after.rejections() - before.rejections());
   }
 
-  // ---- 14. secrets ----
+  // ---- 14. JWT service apps ----
+
+  @Test
+  @Order(18)
+  void aWorkflowRunsAsAJwtAppSessionWithOneMintedToken() throws Exception {
+    long mintsBefore = sandbox.jwtStats().mints();
+    WorkflowRun run =
+        workflows()
+            .runWorkflow(
+                RunWorkflowRequest.newBuilder()
+                    .setParent(TENANT)
+                    .setAppSession(
+                        AppSession.newBuilder().setApp(JWT_APP).setSessionName("user-zoe"))
+                    .setWorkflowId(ECHO)
+                    .setParameters(
+                        Struct.newBuilder()
+                            .putFields("as", Value.newBuilder().setStringValue("robot").build()))
+                    .build());
+    assertThat(run.getState()).isEqualTo(WorkflowRun.State.SUCCEEDED);
+    assertThat(run.getConnection()).isEmpty();
+    assertThat(run.getApp()).isEqualTo(JWT_APP);
+    assertThat(run.getSessionName()).isEqualTo("user-zoe");
+    assertThat(run.getOutputStruct().getFieldsOrThrow("as").getStringValue()).isEqualTo("robot");
+
+    // 50 concurrent callers for a new session: one mint, one token, cached afterwards.
+    GetAccessTokenRequest crowd =
+        GetAccessTokenRequest.newBuilder()
+            .setAppSession(AppSession.newBuilder().setApp(JWT_APP).setSessionName("user-crowd"))
+            .build();
+    List<java.util.concurrent.Future<String>> calls = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      calls.add(pool.submit(() -> auth.getAccessToken(crowd).getAccessToken()));
+    }
+    Set<String> tokens = new HashSet<>();
+    for (var call : calls) {
+      tokens.add(call.get(30, TimeUnit.SECONDS));
+    }
+    String again = auth.getAccessToken(crowd).getAccessToken();
+    long mints = sandbox.jwtStats().mints() - mintsBefore;
+
+    assertThat(tokens).hasSize(1);
+    assertThat(again).isEqualTo(tokens.iterator().next()).startsWith("czs_");
+    assertThat(sandbox.isAccessTokenValid(again)).isTrue();
+    assertThat(sandbox.jwtTokensForSession("user-crowd")).containsExactly(again);
+    assertThat(sandbox.jwtTokensForSession("user-zoe")).hasSize(1).doesNotContain(again);
+    assertThat(mints).as("one for zoe's run, one for the crowd").isEqualTo(2);
+    assertThat(sandbox.jwtStats().jtiRejections()).isZero();
+    accessTokens.add(again);
+    report(
+        "jwt: RunWorkflow as %s session user-zoe -> %s; 50 concurrent GetAccessToken for"
+            + " user-crowd -> %d token(s), 1 more call -> the same; sandbox mints +%d, jti"
+            + " rejections %d",
+        JWT_APP, run.getState(), tokens.size(), mints, sandbox.jwtStats().jtiRejections());
+  }
+
+  @Test
+  @Order(19)
+  void aKeyIdCozeDoesNotKnowIsAClearErrorNamingTheRegionAndHost() {
+    StatusRuntimeException refused =
+        catchStatus(
+            () ->
+                auth.getAccessToken(
+                    GetAccessTokenRequest.newBuilder()
+                        .setAppSession(AppSession.newBuilder().setApp("apps/" + WRONG_KID_APP))
+                        .build()));
+
+    String host = sandbox.baseUrl().getAuthority();
+    assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(errorInfo(refused).getReason()).isEqualTo("APP_MISCONFIGURED");
+    assertThat(refused.getStatus().getDescription())
+        .contains(host)
+        .contains("not-a-registered-key-id")
+        .contains("region");
+    report(
+        "jwt: wrong key id -> %s %s: \"%s\"",
+        refused.getStatus().getCode(),
+        errorInfo(refused).getReason(),
+        refused.getStatus().getDescription());
+  }
+
+  // ---- 15. secrets ----
 
   @Test
   @Order(100)

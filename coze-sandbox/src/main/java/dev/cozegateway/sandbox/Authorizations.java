@@ -2,9 +2,11 @@ package dev.cozegateway.sandbox;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Authorize requests waiting for consent, and the authorization codes consent produces. Both are
@@ -43,6 +45,7 @@ final class Authorizations {
   private final RandomTokens random;
   private final Map<String, Expiring> pending = new ConcurrentHashMap<>();
   private final Map<String, Expiring> codes = new ConcurrentHashMap<>();
+  private final List<String> approvedWorkspaces = new CopyOnWriteArrayList<>();
 
   Authorizations(SandboxClock clock, RandomTokens random) {
     this.clock = clock;
@@ -72,7 +75,15 @@ final class Authorizations {
     sweep(codes);
     String code = random.code();
     codes.put(code, expiring(request));
+    if (request.workspaceId() != null) {
+      approvedWorkspaces.add(request.workspaceId());
+    }
     return code;
+  }
+
+  /** The workspace of every approved workspace-scoped request so far, oldest first. */
+  List<String> approvedWorkspaces() {
+    return List.copyOf(approvedWorkspaces);
   }
 
   /**

@@ -78,6 +78,7 @@ public final class CozeSandbox implements AutoCloseable {
   private final SandboxClock clock;
   private final AtomicBoolean autoApprove;
   private final String region;
+  private final Authorizations authorizations;
   private final IssuedTokens tokens;
   private final DeviceCodes deviceCodes;
   private final DeviceCodeEndpoint deviceCodeEndpoint;
@@ -106,7 +107,7 @@ public final class CozeSandbox implements AutoCloseable {
         regional.stream()
             .filter(app -> SandboxApp.JWT.equals(app.type()))
             .collect(Collectors.toUnmodifiableMap(SandboxApp::keyId, Function.identity()));
-    Authorizations authorizations = new Authorizations(clock, random);
+    this.authorizations = new Authorizations(clock, random);
     this.tokens =
         new IssuedTokens(
             clock, random, config.accessTokenLifetime(), config.refreshTokenLifetime());
@@ -311,6 +312,14 @@ public final class CozeSandbox implements AutoCloseable {
   /** The token-endpoint counters so far. */
   public SandboxStats stats() {
     return tokens.stats();
+  }
+
+  /**
+   * The workspace id of every authorize request approved on the workspace-scoped URL ({@code
+   * /workspace_id/{id}/authorize}) so far, oldest first; plain-URL approvals are not listed.
+   */
+  public List<String> approvedWorkspaces() {
+    return authorizations.approvedWorkspaces();
   }
 
   /** Every refresh token issued so far, oldest first, with its state and attempt count. */

@@ -182,6 +182,7 @@ class AuthorizeFlowTest {
 
     assertThat(params.get("code")).startsWith("code_");
     assertThat(params.get("state")).isEqualTo("ws");
+    assertThat(sandbox.approvedWorkspaces()).containsExactly("7390000000000000001");
   }
 
   @Test

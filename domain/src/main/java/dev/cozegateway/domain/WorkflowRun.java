@@ -8,7 +8,9 @@ import java.util.Objects;
  * {@link #toBuilder()}.
  *
  * @param name the run's name
- * @param connection the connection whose token runs it
+ * @param connection the connection whose token runs it; {@code null} when it runs as a JWT app
+ * @param appSession the JWT app and session whose token runs it; {@code null} when it runs for a
+ *     connection
  * @param workflowId Coze's workflow id
  * @param botId the bot whose variables and databases the workflow uses, or empty
  * @param appId the Coze app the workflow belongs to, or empty; never set with a bot id
@@ -36,6 +38,7 @@ import java.util.Objects;
 public record WorkflowRun(
     WorkflowRunName name,
     ConnectionName connection,
+    ServiceTokenKey appSession,
     String workflowId,
     String botId,
     String appId,
@@ -61,7 +64,9 @@ public record WorkflowRun(
 
   public WorkflowRun {
     Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(connection, "connection");
+    if ((connection == null) == (appSession == null)) {
+      throw new IllegalArgumentException("a run acts for a connection or for a JWT app session");
+    }
     Objects.requireNonNull(workflowId, "workflowId");
     Objects.requireNonNull(botId, "botId");
     Objects.requireNonNull(appId, "appId");
@@ -99,6 +104,7 @@ public record WorkflowRun(
   public static final class Builder {
     private WorkflowRunName name;
     private ConnectionName connection;
+    private ServiceTokenKey appSession;
     private String workflowId = "";
     private String botId = "";
     private String appId = "";
@@ -125,6 +131,7 @@ public record WorkflowRun(
     private Builder(WorkflowRun run) {
       this.name = run.name;
       this.connection = run.connection;
+      this.appSession = run.appSession;
       this.workflowId = run.workflowId;
       this.botId = run.botId;
       this.appId = run.appId;
@@ -154,6 +161,11 @@ public record WorkflowRun(
 
     public Builder connection(ConnectionName connection) {
       this.connection = connection;
+      return this;
+    }
+
+    public Builder appSession(ServiceTokenKey appSession) {
+      this.appSession = appSession;
       return this;
     }
 
@@ -268,6 +280,7 @@ public record WorkflowRun(
       return new WorkflowRun(
           name,
           connection,
+          appSession,
           workflowId,
           botId,
           appId,

@@ -131,7 +131,11 @@ public final class StoredRecords {
       String updateTime,
       String checkTime,
       int pollCount,
-      long version) {}
+      long version,
+      AppSessionRecord appSession) {}
+
+  /** A run as a JWT app's session; absent for a connection's run (and in older records). */
+  record AppSessionRecord(String app, String sessionName) {}
 
   record UsageRecord(long inputCount, long outputCount, long tokenCount) {}
 
@@ -276,7 +280,7 @@ public final class StoredRecords {
         new WorkflowRunRecord(
             V1,
             r.name().name(),
-            r.connection().name(),
+            r.connection() == null ? null : r.connection().name(),
             r.workflowId(),
             r.botId(),
             r.appId(),
@@ -302,7 +306,10 @@ public final class StoredRecords {
             r.updateTime().toString(),
             r.checkTime() == null ? null : r.checkTime().toString(),
             r.pollCount(),
-            r.version()));
+            r.version(),
+            r.appSession() == null
+                ? null
+                : new AppSessionRecord(r.appSession().app().id(), r.appSession().sessionName())));
   }
 
   public static WorkflowRun decodeWorkflowRun(byte[] bytes) {
@@ -314,7 +321,11 @@ public final class StoredRecords {
       RunErrorRecord error = r.error();
       return new WorkflowRun(
           WorkflowRunName.parse(r.name(), "name"),
-          ConnectionName.parse(r.connection(), "connection"),
+          r.connection() == null ? null : ConnectionName.parse(r.connection(), "connection"),
+          r.appSession() == null
+              ? null
+              : new ServiceTokenKey(
+                  new AppId(r.appSession().app()), r.appSession().sessionName(), ""),
           r.workflowId(),
           r.botId(),
           r.appId(),

@@ -45,10 +45,19 @@ final class HttpCozeOAuth implements CozeOAuth {
   }
 
   @Override
-  public URI authorizeUri(App app, String state, String codeChallenge) {
+  public URI authorizeUri(App app, String state, String codeChallenge, String workspaceId) {
     requireCodeFlow(app);
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(codeChallenge, "codeChallenge");
+    Objects.requireNonNull(workspaceId, "workspaceId");
+    // The workspace-scoped page takes the same query (§3.2, §3.4).
+    String path =
+        workspaceId.isEmpty()
+            ? AUTHORIZE_PATH
+            : OAuthEndpoints.OAUTH_PATH
+                + "/workspace_id/"
+                + OAuthEndpoints.segment(workspaceId)
+                + "/authorize";
     // Form encoding (space as '+'), the way the official clients build this URL (§3.4).
     String query =
         "response_type=code"
@@ -61,7 +70,7 @@ final class HttpCozeOAuth implements CozeOAuth {
             + "&code_challenge="
             + form(codeChallenge)
             + "&code_challenge_method=S256";
-    return URI.create(OAuthEndpoints.base(app.region().wwwBase()) + AUTHORIZE_PATH + "?" + query);
+    return URI.create(OAuthEndpoints.base(app.region().wwwBase()) + path + "?" + query);
   }
 
   @Override

@@ -173,7 +173,8 @@ class HttpCozeOAuthSandboxTest {
    */
   private String authorize(App app, String state, String challenge) throws Exception {
     Map<String, String> params =
-        browser.followToRedirectUri(oauth.authorizeUri(app, state, challenge), app.redirectUri());
+        browser.followToRedirectUri(
+            oauth.authorizeUri(app, state, challenge, ""), app.redirectUri());
     assertThat(params).containsEntry("state", state).doesNotContainKey("error");
     return params.get("code");
   }

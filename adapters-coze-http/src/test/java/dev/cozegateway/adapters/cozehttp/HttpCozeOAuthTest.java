@@ -169,7 +169,7 @@ class HttpCozeOAuthTest {
             .isInstanceOfSatisfying(
                 GatewayException.FailedPrecondition.class,
                 e -> assertThat(e.reason()).isEqualTo(Reason.APP_TYPE_NOT_SUPPORTED));
-        assertThatThrownBy(() -> oauth.authorizeUri(app, "state", "challenge"))
+        assertThatThrownBy(() -> oauth.authorizeUri(app, "state", "challenge", ""))
             .isInstanceOf(GatewayException.FailedPrecondition.class);
       }
       App jwt = TestApps.ofType(AppType.JWT, server.baseUri());
@@ -555,7 +555,7 @@ class HttpCozeOAuthTest {
               WEB_SECRET,
               URI.create("https://example.com"));
 
-      URI uri = oauth.authorizeUri(app, "state", "73oehA2tBul5grZPhXUGQwNAjxh69zNES8bu2bVD0EM");
+      URI uri = oauth.authorizeUri(app, "state", "73oehA2tBul5grZPhXUGQwNAjxh69zNES8bu2bVD0EM", "");
 
       assertThat(uri)
           .hasToString(
@@ -567,12 +567,44 @@ class HttpCozeOAuthTest {
     }
 
     @Test
+    void buildsTheWorkspaceScopedUrlAsOfficialClientsDo() {
+      App app =
+          TestApps.web(
+              URI.create("https://api.coze.com"),
+              "client id",
+              WEB_SECRET,
+              URI.create("https://example.com"));
+
+      URI uri =
+          oauth.authorizeUri(
+              app, "state", "73oehA2tBul5grZPhXUGQwNAjxh69zNES8bu2bVD0EM", "7390000000000000001");
+
+      // §3.4's second example, with the PKCE parameters of §3.5.
+      assertThat(uri)
+          .hasToString(
+              "https://www.coze.com/api/permission/oauth2/workspace_id/7390000000000000001"
+                  + "/authorize?response_type=code"
+                  + "&client_id=client+id&redirect_uri=https%3A%2F%2Fexample.com&state=state"
+                  + "&code_challenge=73oehA2tBul5grZPhXUGQwNAjxh69zNES8bu2bVD0EM"
+                  + "&code_challenge_method=S256");
+      assertThat(server.pendingRequests()).as("pure: no call").isZero();
+    }
+
+    @Test
+    void aWorkspaceIdCannotAddAPathSegment() {
+      URI uri = oauth.authorizeUri(pkce(), "state", "challenge", "1/../x y");
+
+      assertThat(uri.getRawPath())
+          .isEqualTo("/api/permission/oauth2/workspace_id/1%2F..%2Fx%20y/authorize");
+    }
+
+    @Test
     void encodesEveryValueSoItSurvivesTheRoundTrip() {
       String state = "a b&c=d/é+?#%";
       URI redirect = URI.create("https://gateway.example/cb?tenant=a&x=%2F");
       App app = TestApps.pkce(server.baseUri(), "id with spaces&=", redirect);
 
-      URI uri = oauth.authorizeUri(app, state, "chal-_lenge");
+      URI uri = oauth.authorizeUri(app, state, "chal-_lenge", "");
 
       assertThat(uri.getScheme() + "://" + uri.getRawAuthority())
           .as("a host without api. serves pages and API on one origin")

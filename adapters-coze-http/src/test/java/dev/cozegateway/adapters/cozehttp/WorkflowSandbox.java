@@ -90,7 +90,7 @@ final class WorkflowSandbox implements AfterEachCallback {
   /** A fresh access token for the web app, through the real OAuth code flow. */
   Secret accessToken() {
     CozeOAuth oauth = TestApps.cozeOAuth(CozeHttpConfig.defaults(), OpenTelemetry.noop());
-    URI next = oauth.authorizeUri(app(), "state-1", challenge());
+    URI next = oauth.authorizeUri(app(), "state-1", challenge(), "");
     for (int hop = 0; hop < 10; hop++) {
       HttpResponse<String> response = get(next);
       assertThat(response.statusCode()).as("hop to %s", next.getPath()).isEqualTo(302);

@@ -214,7 +214,13 @@ final class AuthGrpcService extends AuthServiceGrpc.AuthServiceImplBase {
             : fields.parse(() -> ProtoMapping.toUri(request.getReturnUri(), "return_uri"));
     fields.throwIfInvalid();
     return new StartAuthorization.Command(
-        tenant, app, connection, subject, returnUri, request.getRequestId());
+        tenant,
+        app,
+        connection,
+        subject,
+        returnUri,
+        request.getWorkspaceId(),
+        request.getRequestId());
   }
 
   private static StartDeviceAuthorization.Command toCommand(

@@ -1,5 +1,6 @@
 package dev.cozegateway.adapters.grpc;
 
+import dev.cozegateway.api.v1.AppSession;
 import dev.cozegateway.api.v1.CancelWorkflowRunRequest;
 import dev.cozegateway.api.v1.GetWorkflowRunRequest;
 import dev.cozegateway.api.v1.ListWorkflowRunsRequest;
@@ -18,7 +19,9 @@ import dev.cozegateway.application.RunWorkflow;
 import dev.cozegateway.application.StreamWorkflow;
 import dev.cozegateway.application.WorkflowRequest;
 import dev.cozegateway.application.WorkflowUseCases;
+import dev.cozegateway.domain.AppId;
 import dev.cozegateway.domain.ConnectionName;
+import dev.cozegateway.domain.ServiceTokenKey;
 import dev.cozegateway.domain.TenantId;
 import dev.cozegateway.domain.WorkflowRunError;
 import dev.cozegateway.domain.WorkflowRunName;
@@ -57,6 +60,7 @@ final class WorkflowGrpcService extends WorkflowServiceGrpc.WorkflowServiceImplB
               toRequest(
                   request.getParent(),
                   request.getConnection(),
+                  request.hasAppSession() ? request.getAppSession() : null,
                   request.getWorkflowId(),
                   request.hasParameters() ? request.getParameters() : null,
                   request.getBotId(),
@@ -77,6 +81,7 @@ final class WorkflowGrpcService extends WorkflowServiceGrpc.WorkflowServiceImplB
               toRequest(
                   request.getParent(),
                   request.getConnection(),
+                  request.hasAppSession() ? request.getAppSession() : null,
                   request.getWorkflowId(),
                   request.hasParameters() ? request.getParameters() : null,
                   request.getBotId(),
@@ -261,6 +266,7 @@ final class WorkflowGrpcService extends WorkflowServiceGrpc.WorkflowServiceImplB
   private static WorkflowRequest toRequest(
       String parent,
       String connectionName,
+      AppSession appSession,
       String workflowId,
       com.google.protobuf.Struct parameters,
       String botId,
@@ -269,19 +275,33 @@ final class WorkflowGrpcService extends WorkflowServiceGrpc.WorkflowServiceImplB
     RequestFields fields = new RequestFields();
     TenantId tenant = fields.parse(() -> TenantId.parse(parent, "parent"));
     ConnectionName connection =
-        fields.parse(() -> ConnectionName.parse(connectionName, "connection"));
+        appSession != null
+            ? null
+            : fields.parse(() -> ConnectionName.parse(connectionName, "connection"));
+    ServiceTokenKey session =
+        appSession == null
+            ? null
+            : fields.parse(
+                () ->
+                    new ServiceTokenKey(
+                        AppId.parse(appSession.getApp(), "app_session.app"),
+                        appSession.getSessionName(),
+                        ""));
     String json =
         parameters == null
             ? "{}"
             : fields.parse(() -> WorkflowMapping.parametersJson(parameters, "parameters"));
-    if (tenant != null && connection != null) {
+    boolean principalParsed = connection != null || session != null;
+    if (tenant != null && principalParsed) {
       fields.parse(
-          () -> new WorkflowRequest(tenant, connection, workflowId, json, botId, appId, requestId));
+          () ->
+              new WorkflowRequest(
+                  tenant, connection, session, workflowId, json, botId, appId, requestId));
     } else {
       // Report the other fields' problems along with the names'.
       fields.parse(
           () ->
-              new WorkflowRequest(
+              WorkflowRequest.forConnection(
                   UNPARSED_TENANT,
                   new ConnectionName(UNPARSED_TENANT, "unparsed"),
                   workflowId,
@@ -291,6 +311,7 @@ final class WorkflowGrpcService extends WorkflowServiceGrpc.WorkflowServiceImplB
                   requestId));
     }
     fields.throwIfInvalid();
-    return new WorkflowRequest(tenant, connection, workflowId, json, botId, appId, requestId);
+    return new WorkflowRequest(
+        tenant, connection, session, workflowId, json, botId, appId, requestId);
   }
 }

@@ -79,7 +79,7 @@ final class WorkflowMapping {
     WorkflowRun.Builder proto =
         WorkflowRun.newBuilder()
             .setName(run.name().name())
-            .setConnection(run.connection().name())
+            .setConnection(run.connection() == null ? "" : run.connection().name())
             .setWorkflowId(run.workflowId())
             .setState(toProto(run.state()))
             .setMode(toProto(run.mode()))
@@ -97,6 +97,9 @@ final class WorkflowMapping {
     Struct output = parseObject(run.output());
     if (output != null) {
       proto.setOutputStruct(output);
+    }
+    if (run.appSession() != null) {
+      proto.setApp(run.appSession().app().name()).setSessionName(run.appSession().sessionName());
     }
     if (run.interrupt() != null) {
       proto.setInterrupt(toProto(run.interrupt()));

@@ -122,6 +122,28 @@ class AuthGrpcServiceTest {
   }
 
   @Test
+  void startAuthorizationWithAWorkspaceIdReturnsTheWorkspaceScopedAuthorizeUri() {
+    Authorization started =
+        auth.startAuthorization(startRequest("main").setWorkspaceId("7390000000000000001").build());
+
+    assertThat(started.getAuthorizeUri())
+        .startsWith(
+            "https://www.coze.com/api/permission/oauth2/workspace_id/7390000000000000001"
+                + "/authorize?");
+    assertThat(query(started.getAuthorizeUri())).containsEntry("code_challenge_method", "S256");
+  }
+
+  @Test
+  void startAuthorizationWithAMalformedWorkspaceIdNamesThatField() {
+    Throwable thrown =
+        catchThrowable(
+            () -> auth.startAuthorization(startRequest("main").setWorkspaceId("ws-1").build()));
+
+    assertError(thrown, Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT");
+    assertThat(violatedFields(thrown)).containsExactly("workspace_id");
+  }
+
+  @Test
   void startAuthorizationWithTheSameRequestIdReturnsTheSameAuthorization() {
     String requestId = "5f0c6a8e-1b7d-4c55-9f55-0f7ab1b9b2a1";
     Authorization first =

@@ -111,6 +111,8 @@ final class TestGateway {
   WorkflowUseCases workflowUseCases(AuthUseCases auth) {
     return new WorkflowUseCases(
         auth,
+        serviceTokenUseCases(),
+        apps(),
         connections,
         runs,
         workflowsCoze,
@@ -210,8 +212,8 @@ final class TestGateway {
   /** The fake Coze, telling the test when a refresh arrives. */
   private final class SignallingCoze implements CozeOAuth {
     @Override
-    public URI authorizeUri(App app, String state, String codeChallenge) {
-      return coze.authorizeUri(app, state, codeChallenge);
+    public URI authorizeUri(App app, String state, String codeChallenge, String workspaceId) {
+      return coze.authorizeUri(app, state, codeChallenge, workspaceId);
     }
 
     @Override

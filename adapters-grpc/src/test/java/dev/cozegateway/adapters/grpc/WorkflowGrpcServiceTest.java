@@ -290,4 +290,40 @@ class WorkflowGrpcServiceTest {
         Status.Code.NOT_FOUND,
         "WORKFLOW_RUN_NOT_FOUND");
   }
+
+  @Test
+  void aRunCanActAsAJwtAppSession() {
+    WorkflowRun run =
+        workflows.runWorkflow(
+            RunWorkflowRequest.newBuilder()
+                .setParent(TestGateway.TENANT)
+                .setAppSession(
+                    dev.cozegateway.api.v1.AppSession.newBuilder()
+                        .setApp(TestGateway.JWT_APP)
+                        .setSessionName("user-9"))
+                .setWorkflowId(ECHO)
+                .setParameters(params("k", "v"))
+                .build());
+
+    assertThat(run.getState()).isEqualTo(WorkflowRun.State.SUCCEEDED);
+    assertThat(run.getConnection()).isEmpty();
+    assertThat(run.getApp()).isEqualTo(TestGateway.JWT_APP);
+    assertThat(run.getSessionName()).isEqualTo("user-9");
+    assertThat(gateway.serviceCoze.exchanges()).hasSize(1);
+  }
+
+  @Test
+  void aRunWithoutAPrincipalNamesTheConnectionField() {
+    Throwable thrown =
+        catchThrowable(
+            () ->
+                workflows.runWorkflow(
+                    RunWorkflowRequest.newBuilder()
+                        .setParent(TestGateway.TENANT)
+                        .setWorkflowId(ECHO)
+                        .build()));
+
+    assertError(thrown, Status.Code.INVALID_ARGUMENT, "INVALID_RESOURCE_NAME");
+    assertThat(violatedFields(thrown)).contains("connection");
+  }
 }

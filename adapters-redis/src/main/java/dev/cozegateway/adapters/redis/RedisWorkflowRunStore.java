@@ -72,7 +72,7 @@ final class RedisWorkflowRunStore implements WorkflowRunStore {
                 run.requestId(),
                 run.workflowId(),
                 run.state().name(),
-                run.connection().name(),
+                run.connection() == null ? "" : run.connection().name(),
                 keys.workflowRunPrefix(tenant)));
     if (reply instanceof String earlier) {
       return StoredRecords.workflowRunFromJson(earlier);
@@ -105,7 +105,7 @@ final class RedisWorkflowRunStore implements WorkflowRunStore {
                 idleMember(updated),
                 updated.workflowId(),
                 updated.state().name(),
-                updated.connection().name()));
+                updated.connection() == null ? "" : updated.connection().name()));
     return Long.valueOf(1).equals(written);
   }
 

@@ -86,7 +86,7 @@ class WebServerTest {
         .startAuthorization()
         .execute(
             new StartAuthorization.Command(
-                TENANT, APP, new ConnectionName(TENANT, "alice"), "user-1", returnUri, ""));
+                TENANT, APP, new ConnectionName(TENANT, "alice"), "user-1", returnUri, "", ""));
   }
 
   private static String param(URI uri, String name) {

@@ -19,8 +19,11 @@ public interface CozeOAuth {
   /**
    * The browser URI of Coze's consent page for an authorization-code request with an S256 PKCE
    * challenge. Pure: makes no call.
+   *
+   * @param workspaceId a Coze workspace id (digits) for the workspace-scoped authorize page, or
+   *     empty for the plain one
    */
-  URI authorizeUri(App app, String state, String codeChallenge);
+  URI authorizeUri(App app, String state, String codeChallenge, String workspaceId);
 
   /** Exchanges an authorization code (with its PKCE verifier) for tokens. */
   GrantResult exchangeCode(App app, String code, Secret codeVerifier);

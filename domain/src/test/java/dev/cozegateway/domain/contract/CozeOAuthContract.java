@@ -37,7 +37,7 @@ public abstract class CozeOAuthContract {
   protected abstract Instant now();
 
   private TokenSet connect() {
-    String code = approve(coze().authorizeUri(app(), "state-1", challenge(VERIFIER)));
+    String code = approve(coze().authorizeUri(app(), "state-1", challenge(VERIFIER), ""));
     GrantResult result = coze().exchangeCode(app(), code, Secret.of(VERIFIER));
     assertThat(result).isInstanceOf(GrantResult.Granted.class);
     return ((GrantResult.Granted) result).tokens();
@@ -45,7 +45,7 @@ public abstract class CozeOAuthContract {
 
   @Test
   void theAuthorizeUriCarriesTheRequest() {
-    URI uri = coze().authorizeUri(app(), "state-1", challenge(VERIFIER));
+    URI uri = coze().authorizeUri(app(), "state-1", challenge(VERIFIER), "");
 
     Map<String, String> query = query(uri);
     assertThat(uri.getPath()).isEqualTo("/api/permission/oauth2/authorize");
@@ -59,6 +59,25 @@ public abstract class CozeOAuthContract {
   }
 
   @Test
+  void theWorkspaceScopedAuthorizeUriCarriesTheSameRequest() {
+    URI plain = coze().authorizeUri(app(), "state-1", challenge(VERIFIER), "");
+    URI scoped = coze().authorizeUri(app(), "state-1", challenge(VERIFIER), "7390000000000000001");
+
+    assertThat(scoped.getPath())
+        .isEqualTo("/api/permission/oauth2/workspace_id/7390000000000000001/authorize");
+    assertThat(query(scoped)).isEqualTo(query(plain));
+  }
+
+  @Test
+  void aCodeFromTheWorkspaceScopedPageIsExchangedLikeAnyOther() {
+    String code =
+        approve(coze().authorizeUri(app(), "state-1", challenge(VERIFIER), "7390000000000000001"));
+
+    assertThat(coze().exchangeCode(app(), code, Secret.of(VERIFIER)))
+        .isInstanceOf(GrantResult.Granted.class);
+  }
+
+  @Test
   void anApprovedCodeIsExchangedForTokensThatExpireInTheFuture() {
     TokenSet tokens = connect();
 
@@ -69,7 +88,7 @@ public abstract class CozeOAuthContract {
 
   @Test
   void aCodeWorksOnce() {
-    String code = approve(coze().authorizeUri(app(), "state-1", challenge(VERIFIER)));
+    String code = approve(coze().authorizeUri(app(), "state-1", challenge(VERIFIER), ""));
     assertThat(coze().exchangeCode(app(), code, Secret.of(VERIFIER)))
         .isInstanceOf(GrantResult.Granted.class);
 
@@ -80,7 +99,7 @@ public abstract class CozeOAuthContract {
 
   @Test
   void aCodeNeedsItsVerifier() {
-    String code = approve(coze().authorizeUri(app(), "state-1", challenge(VERIFIER)));
+    String code = approve(coze().authorizeUri(app(), "state-1", challenge(VERIFIER), ""));
 
     assertThat(coze().exchangeCode(app(), code, Secret.of(VERIFIER + "-wrong")))
         .isInstanceOf(GrantResult.Rejected.class);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cozegateway.domain.ConnectionName;
+import dev.cozegateway.domain.ServiceTokenKey;
 import dev.cozegateway.domain.TenantId;
 import dev.cozegateway.domain.WorkflowInterrupt;
 import dev.cozegateway.domain.WorkflowRun;
@@ -102,6 +103,28 @@ public abstract class WorkflowRunStoreContract {
     assertThat(found.error()).isNull();
     assertThat(found.checkTime()).isNull();
     assertThat(found.appId()).isEmpty();
+  }
+
+  @Test
+  void roundTripsARunOfAJwtAppSessionAndKeepsItOutOfConnectionFilters() {
+    ServiceTokenKey session =
+        new ServiceTokenKey(new dev.cozegateway.domain.AppId("robot"), "user ☃ 1", "");
+    WorkflowRun ofApp = run("acme", "r1").connection(null).appSession(session).build();
+    WorkflowRun ofAlice = run("acme", "r2").createTime(T0.plusSeconds(1)).build();
+    runs.create(ofApp);
+    runs.create(ofAlice);
+
+    WorkflowRun found = runs.find(ofApp.name()).orElseThrow();
+    assertThat(found).isEqualTo(ofApp);
+    assertThat(found.connection()).isNull();
+    assertThat(found.appSession()).isEqualTo(session);
+    assertThat(
+            runs.list(
+                new TenantId("acme"),
+                new WorkflowRunQuery("", null, connection("acme", "alice"), null, null, 10)))
+        .containsExactly(ofAlice);
+    assertThat(runs.list(new TenantId("acme"), WorkflowRunQuery.all(10)))
+        .containsExactly(ofAlice, ofApp);
   }
 
   @Test

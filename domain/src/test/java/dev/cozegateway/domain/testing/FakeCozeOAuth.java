@@ -43,10 +43,15 @@ public final class FakeCozeOAuth implements CozeOAuth {
   }
 
   @Override
-  public URI authorizeUri(App app, String state, String codeChallenge) {
+  public URI authorizeUri(App app, String state, String codeChallenge, String workspaceId) {
+    String path =
+        workspaceId.isEmpty()
+            ? "/api/permission/oauth2/authorize"
+            : "/api/permission/oauth2/workspace_id/" + enc(workspaceId) + "/authorize";
     return URI.create(
         app.region().wwwBase()
-            + "/api/permission/oauth2/authorize?response_type=code&client_id="
+            + path
+            + "?response_type=code&client_id="
             + enc(app.clientId())
             + "&redirect_uri="
             + enc(app.redirectUri().toString())
