@@ -64,7 +64,6 @@ public final class GetServiceToken {
   private final CozeServiceTokens coze;
   private final InstantSource clock;
   private final Duration leaseTtl;
-  private final Duration tokenLifetime;
   private final ConcurrentHashMap<String, CompletableFuture<ServiceToken>> inFlight =
       new ConcurrentHashMap<>();
 
@@ -75,8 +74,7 @@ public final class GetServiceToken {
       SecretVault vault,
       CozeServiceTokens coze,
       InstantSource clock,
-      Duration leaseTtl,
-      Duration tokenLifetime) {
+      Duration leaseTtl) {
     this.apps = apps;
     this.store = store;
     this.leases = leases;
@@ -84,7 +82,6 @@ public final class GetServiceToken {
     this.coze = coze;
     this.clock = clock;
     this.leaseTtl = leaseTtl;
-    this.tokenLifetime = tokenLifetime;
   }
 
   /** For workflow calls: the app (so its region) and a token for its session. */
@@ -209,7 +206,10 @@ public final class GetServiceToken {
   private ServiceToken mint(App app, ServiceTokenKey key) {
     Instant now = clock.instant();
     TokenSet tokens =
-        coze.exchange(app, new CozeServiceTokens.Request(key.sessionName(), tokenLifetime, "", ""));
+        coze.exchange(
+            app,
+            new CozeServiceTokens.Request(
+                key.sessionName(), app.tokenLifetime(), app.accountId(), app.enterpriseId()));
     ServiceToken minted =
         new ServiceToken(
             key,

@@ -14,7 +14,6 @@ public final class ServiceTokenUseCases {
 
   /**
    * @param leaseTtl how long a replica's lease to mint a key's token lives unless renewed
-   * @param tokenLifetime the lifetime asked of Coze for each token ({@code duration_seconds})
    */
   public ServiceTokenUseCases(
       AppDirectory apps,
@@ -23,10 +22,8 @@ public final class ServiceTokenUseCases {
       SecretVault vault,
       CozeServiceTokens coze,
       InstantSource clock,
-      Duration leaseTtl,
-      Duration tokenLifetime) {
-    this.getServiceToken =
-        new GetServiceToken(apps, store, leases, vault, coze, clock, leaseTtl, tokenLifetime);
+      Duration leaseTtl) {
+    this.getServiceToken = new GetServiceToken(apps, store, leases, vault, coze, clock, leaseTtl);
   }
 
   public GetServiceToken getServiceToken() {

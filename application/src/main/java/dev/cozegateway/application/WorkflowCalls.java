@@ -50,7 +50,7 @@ final class WorkflowCalls {
       return call.apply(first.app(), first.token().token());
     } catch (CozeApiException e) {
       if (!e.isTokenInvalid()) {
-        throw e;
+        throw regional(e, first.app());
       }
       GetAccessToken.AppToken fresh = tokens.refreshRejected(connection, first.token().token());
       try {
@@ -60,7 +60,7 @@ final class WorkflowCalls {
           throw tokens.giveUp(
               connection, fresh.token().token(), Integer.toString(again.code()), again.logId());
         }
-        throw again;
+        throw regional(again, fresh.app());
       }
     }
   }
@@ -75,7 +75,7 @@ final class WorkflowCalls {
       return call.apply(first.app(), first.token().token());
     } catch (CozeApiException e) {
       if (!e.isTokenInvalid()) {
-        throw e;
+        throw regional(e, first.app());
       }
       GetServiceToken.AppServiceToken fresh =
           serviceTokens.refreshRejected(session, first.token().token());
@@ -85,9 +85,28 @@ final class WorkflowCalls {
         if (again.isTokenInvalid()) {
           throw serviceTokens.giveUp(session, Integer.toString(again.code()), again.logId());
         }
-        throw again;
+        throw regional(again, fresh.app());
       }
     }
+  }
+
+  /**
+   * A permission refusal (4101) says which region and host answered: a token of the other region,
+   * or a workspace the app cannot reach there, is the usual cause. Other errors pass unchanged.
+   */
+  private static CozeApiException regional(CozeApiException e, App app) {
+    if (e.code() != 4101) {
+      return e;
+    }
+    return new CozeApiException(
+        e.code(),
+        e.getMessage()
+            + " [region "
+            + app.region().label()
+            + ", host "
+            + app.region().apiBase().getHost()
+            + "]",
+        e.logId());
   }
 
   /** What a Coze workflow error on a run means to the caller. */

@@ -174,6 +174,16 @@ class RunWorkflowTest {
   }
 
   @Test
+  void aPermissionRefusalNamesTheRegionAndHost() {
+    fx.coze.failNext(4101);
+
+    assertThatThrownBy(() -> fx.run(WorkflowFixture.ECHO, "{}"))
+        .isInstanceOfSatisfying(
+            GatewayException.PermissionDenied.class,
+            e -> assertThat(e.getMessage()).contains("region coze.com").contains("api.coze.com"));
+  }
+
+  @Test
   void anUnknownWorkflowIsNotFound() {
     assertThatThrownBy(() -> fx.run(WorkflowFixture.MISSING, "{}"))
         .isInstanceOfSatisfying(
@@ -310,9 +320,7 @@ class RunWorkflowTest {
   @Test
   void aRunCanActAsAJwtAppSessionWithAMintedServiceToken() {
     ServiceTokenKey session = new ServiceTokenKey(AuthFixture.JWT_APP, "user-7", "");
-    WorkflowRequest request =
-        new WorkflowRequest(
-            AuthFixture.TENANT, null, session, WorkflowFixture.ECHO, "{\"n\":7}", "", "", "");
+    WorkflowRequest request = asSession(session, "{\"n\":7}");
 
     WorkflowRun run = fx.useCases.runWorkflow().execute(new RunWorkflow.Command(request, false));
 
@@ -326,10 +334,8 @@ class RunWorkflowTest {
 
   @Test
   void aServiceTokenCozeRefusesIsMintedAgainOnceThenTheAppIsReportedMisconfigured() {
-    ServiceTokenKey session = new ServiceTokenKey(AuthFixture.JWT_APP, "user-7", "");
     WorkflowRequest request =
-        new WorkflowRequest(
-            AuthFixture.TENANT, null, session, WorkflowFixture.ECHO, "{}", "", "", "");
+        asSession(new ServiceTokenKey(AuthFixture.JWT_APP, "user-7", ""), "{}");
     fx.coze.failNext(4100);
 
     WorkflowRun run = fx.useCases.runWorkflow().execute(new RunWorkflow.Command(request, false));
@@ -360,21 +366,18 @@ class RunWorkflowTest {
                 assertThat(e.violations())
                     .extracting(GatewayException.FieldViolation::field)
                     .containsExactly("connection"));
-    WorkflowRequest asWebApp =
-        new WorkflowRequest(
-            AuthFixture.TENANT,
-            null,
-            new ServiceTokenKey(AuthFixture.WEB_APP, "u", ""),
-            WorkflowFixture.ECHO,
-            "{}",
-            "",
-            "",
-            "");
+    WorkflowRequest asWebApp = asSession(new ServiceTokenKey(AuthFixture.WEB_APP, "u", ""), "{}");
     assertThatThrownBy(
             () -> fx.useCases.runWorkflow().execute(new RunWorkflow.Command(asWebApp, false)))
         .isInstanceOfSatisfying(
             GatewayException.FailedPrecondition.class,
             e -> assertThat(e.reason()).isEqualTo(Reason.APP_TYPE_NOT_SUPPORTED));
     assertThat(allRuns()).isEmpty();
+  }
+
+  /** A run of the echo workflow as a JWT app's session. */
+  private static WorkflowRequest asSession(ServiceTokenKey session, String parametersJson) {
+    return new WorkflowRequest(
+        AuthFixture.TENANT, null, session, WorkflowFixture.ECHO, parametersJson, "", "", "");
   }
 }

@@ -10,13 +10,11 @@ import dev.cozegateway.domain.AppType;
 import dev.cozegateway.domain.CozeRegion;
 import dev.cozegateway.domain.GatewayException;
 import dev.cozegateway.domain.Reason;
-import dev.cozegateway.domain.Secret;
 import dev.cozegateway.domain.testing.FakeCozeServiceTokens;
 import dev.cozegateway.domain.testing.FakeSecretVault;
 import dev.cozegateway.domain.testing.InMemoryRefreshLeases;
 import dev.cozegateway.domain.testing.InMemoryServiceTokenStore;
 import dev.cozegateway.domain.testing.MutableClock;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -32,33 +30,14 @@ import org.junit.jupiter.api.Test;
 
 /** JWT service apps' tokens: minted, cached per session, shared, and minted once at a time. */
 class ServiceTokenTest {
-  private static final AppId ROBOT = new AppId("robot");
-  private static final Duration LIFETIME = Duration.ofSeconds(900);
+  private static final AppId ROBOT = AuthFixture.JWT_APP;
+  private static final Duration LIFETIME = App.DEFAULT_TOKEN_LIFETIME;
 
-  private final MutableClock clock = MutableClock.at("2026-01-01T00:00:00Z");
-  private final App robot =
-      new App(
-          ROBOT,
-          AppType.JWT,
-          CozeRegion.COZE_CN,
-          "32345678901234567890123456789012.app.coze",
-          null,
-          "",
-          null,
-          Set.of(),
-          Secret.of("-----BEGIN PRIVATE KEY-----\nnot used by the fake\n-----END PRIVATE KEY-----"),
-          "kid-robot");
-  private final App web =
-      new App(
-          new AppId("web"),
-          AppType.WEB,
-          CozeRegion.COZE_COM,
-          "12345678901234567890123456789012.app.coze",
-          Secret.of("s"),
-          "env:S",
-          URI.create("https://gw.example.com/oauth/callback"),
-          Set.of());
-  private final AppDirectory apps = new AppDirectory(List.of(robot, web));
+  private final AuthFixture fx = new AuthFixture();
+  private final MutableClock clock = fx.clock;
+  private final App robot = fx.apps.require(ROBOT);
+  private final App web = fx.apps.require(AuthFixture.WEB_APP);
+  private final AppDirectory apps = fx.apps;
   private final FakeCozeServiceTokens coze = new FakeCozeServiceTokens(clock).registerKey(robot);
   private final InMemoryServiceTokenStore store = new InMemoryServiceTokenStore();
   private final InMemoryRefreshLeases.Shared leaseState = new InMemoryRefreshLeases.Shared();
@@ -71,15 +50,19 @@ class ServiceTokenTest {
   }
 
   private GetServiceToken replica() {
+    return replica(apps, coze);
+  }
+
+  /** A replica sharing the store and leases, with its own app directory and Coze. */
+  private GetServiceToken replica(AppDirectory directory, FakeCozeServiceTokens cozeOfReplica) {
     return new ServiceTokenUseCases(
-            apps,
+            directory,
             store,
             new InMemoryRefreshLeases(leaseState, clock),
             new FakeSecretVault(),
-            coze,
+            cozeOfReplica,
             clock,
-            GetAccessToken.DEFAULT_LEASE_TTL,
-            LIFETIME)
+            GetAccessToken.DEFAULT_LEASE_TTL)
         .getServiceToken();
   }
 
@@ -151,17 +134,7 @@ class ServiceTokenTest {
   @Test
   void aKeyCozeDoesNotKnowIsAConfigurationErrorNamingTheRegion() {
     FakeCozeServiceTokens unregistered = new FakeCozeServiceTokens(clock);
-    GetServiceToken stranger =
-        new ServiceTokenUseCases(
-                apps,
-                store,
-                new InMemoryRefreshLeases(leaseState, clock),
-                new FakeSecretVault(),
-                unregistered,
-                clock,
-                GetAccessToken.DEFAULT_LEASE_TTL,
-                LIFETIME)
-            .getServiceToken();
+    GetServiceToken stranger = replica(apps, unregistered);
 
     assertThatThrownBy(() -> stranger.execute(new GetServiceToken.Command(ROBOT, "u", null)))
         .isInstanceOfSatisfying(
@@ -170,6 +143,34 @@ class ServiceTokenTest {
               assertThat(e.reason()).isEqualTo(Reason.APP_MISCONFIGURED);
               assertThat(e.getMessage()).contains("coze.cn");
             });
+  }
+
+  @Test
+  void anAppsOwnLifetimeAndAccountEndpointAreAskedFor() {
+    App enterprise =
+        new App(
+            new AppId("enterprise-robot"),
+            AppType.JWT,
+            CozeRegion.COZE_CN,
+            robot.clientId(),
+            null,
+            "",
+            null,
+            Set.of(),
+            robot.privateKey(),
+            robot.keyId(),
+            Duration.ofHours(2),
+            "7400000000000000001",
+            "");
+    coze.registerKey(enterprise);
+    GetServiceToken tokens = replica(new AppDirectory(List.of(enterprise)), coze);
+
+    GetServiceToken.ServiceAccessToken token =
+        tokens.execute(new GetServiceToken.Command(enterprise.id(), "u", null));
+
+    assertThat(token.expireTime()).isEqualTo(clock.instant().plus(Duration.ofHours(2)));
+    assertThat(coze.exchanges().get(0).request().accountId()).isEqualTo("7400000000000000001");
+    assertThat(coze.exchanges().get(0).request().duration()).isEqualTo(Duration.ofHours(2));
   }
 
   @Test

@@ -57,7 +57,10 @@ final class ConfiguredApps {
               s.redirectUri(),
               Set.copyOf(s.allowedReturnUris()),
               privateKey,
-              s.keyId()));
+              s.keyId(),
+              s.tokenLifetime(),
+              s.accountId(),
+              s.enterpriseId()));
     }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);

@@ -135,14 +135,6 @@ final class CoreModule extends AbstractModule {
       SecretVault vault,
       CozeServiceTokens coze,
       InstantSource clock) {
-    return new ServiceTokenUseCases(
-        apps,
-        store,
-        leases,
-        vault,
-        coze,
-        clock,
-        leaseTtl,
-        CozeServiceTokens.Request.DEFAULT_DURATION);
+    return new ServiceTokenUseCases(apps, store, leases, vault, coze, clock, leaseTtl);
   }
 }

@@ -25,6 +25,11 @@ class ConfiguredAppsTest {
   @TempDir Path dir;
 
   private AppDirectory resolve(String privateKeyRef, Map<String, String> env) throws Exception {
+    return resolve(privateKeyRef, "", env);
+  }
+
+  private AppDirectory resolve(String privateKeyRef, String extra, Map<String, String> env)
+      throws Exception {
     Path file = dir.resolve("gateway.yaml");
     Files.writeString(
         file,
@@ -36,8 +41,8 @@ class ConfiguredAppsTest {
             client-id: 32345678901234567890123456789012.app.coze
             private-key: %s
             key-id: kid-robot
-        """
-            .formatted(privateKeyRef));
+        %s"""
+            .formatted(privateKeyRef, extra));
     GatewayConfig config = GatewayConfig.from(ConfigSource.load(file, env));
     return ConfiguredApps.resolve(config.apps(), env, Vaults.create(RING));
   }
@@ -79,5 +84,39 @@ class ConfiguredAppsTest {
             e ->
                 assertThat(e.problems())
                     .anyMatch(p -> p.startsWith("apps[0].private-key: a key is a secret")));
+  }
+
+  @Test
+  void aJwtAppsTokenLifetimeAndEnterpriseEndpointAreConfigurable() throws Exception {
+    Map<String, String> env = Map.of("ROBOT_KEY", SandboxConfig.demoJwtPrivateKeyPem());
+
+    App robot =
+        resolve(
+                "env:ROBOT_KEY",
+                "    token-lifetime: 2h\n    enterprise-id: \"7400000000000000002\"\n",
+                env)
+            .require(new AppId("robot"));
+
+    assertThat(robot.tokenLifetime()).isEqualTo(java.time.Duration.ofHours(2));
+    assertThat(robot.enterpriseId()).isEqualTo("7400000000000000002");
+    assertThat(robot.accountId()).isEmpty();
+  }
+
+  @Test
+  void aTokenLifetimeBeyondCozesLimitAndBothEndpointsAreRefused() {
+    Map<String, String> env = Map.of("ROBOT_KEY", SandboxConfig.demoJwtPrivateKeyPem());
+
+    assertThatThrownBy(
+            () ->
+                resolve(
+                    "env:ROBOT_KEY",
+                    "    token-lifetime: 1d\n    account-id: \"1\"\n    enterprise-id: \"2\"\n",
+                    env))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .anyMatch(p -> p.startsWith("apps[0].token-lifetime: must be a duration"))
+                    .anyMatch(p -> p.contains("account-id and enterprise-id are mutually")));
   }
 }

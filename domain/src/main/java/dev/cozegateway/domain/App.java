@@ -1,6 +1,7 @@
 package dev.cozegateway.domain;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 
@@ -20,6 +21,11 @@ import java.util.Set;
  *     JWTs; {@code null} for other apps
  * @param keyId JWT apps only: the public key's fingerprint registered at Coze (the JWT {@code
  *     kid}); empty for other apps
+ * @param tokenLifetime JWT apps only: the lifetime asked for each token ({@code duration_seconds}),
+ *     1 s to 86399 s; {@code null} for Coze's default, 900 s
+ * @param accountId JWT apps only: mint through {@code /account/{account_id}/token}, or empty
+ * @param enterpriseId JWT apps only: mint through {@code /enterprise_id/{enterprise_id}/token}, or
+ *     empty (never with an account id)
  */
 public record App(
     AppId id,
@@ -31,7 +37,13 @@ public record App(
     URI redirectUri,
     Set<URI> allowedReturnUris,
     Secret privateKey,
-    String keyId) {
+    String keyId,
+    Duration tokenLifetime,
+    String accountId,
+    String enterpriseId) {
+  /** Coze's default lifetime of a JWT app's token. */
+  public static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofSeconds(900);
+
   public App {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(type, "type");
@@ -42,6 +54,40 @@ public record App(
       throw new IllegalArgumentException("a WEB app needs a client secret");
     }
     keyId = keyId == null ? "" : keyId;
+    tokenLifetime = tokenLifetime == null ? DEFAULT_TOKEN_LIFETIME : tokenLifetime;
+    accountId = accountId == null ? "" : accountId;
+    enterpriseId = enterpriseId == null ? "" : enterpriseId;
+    if (!accountId.isEmpty() && !enterpriseId.isEmpty()) {
+      throw new IllegalArgumentException("an account id or an enterprise id, not both");
+    }
+  }
+
+  /** A JWT app minting through the plain token endpoint with Coze's default lifetime. */
+  public App(
+      AppId id,
+      AppType type,
+      CozeRegion region,
+      String clientId,
+      Secret clientSecret,
+      String clientSecretRef,
+      URI redirectUri,
+      Set<URI> allowedReturnUris,
+      Secret privateKey,
+      String keyId) {
+    this(
+        id,
+        type,
+        region,
+        clientId,
+        clientSecret,
+        clientSecretRef,
+        redirectUri,
+        allowedReturnUris,
+        privateKey,
+        keyId,
+        null,
+        "",
+        "");
   }
 
   /** Whether this JWT app can sign: it has a private key and a key id (configuration checks it). */
@@ -69,6 +115,9 @@ public record App(
         redirectUri,
         allowedReturnUris,
         null,
+        "",
+        null,
+        "",
         "");
   }
 }

@@ -98,8 +98,7 @@ final class TestGateway {
         new FakeSecretVault(),
         serviceCoze,
         clock,
-        GetAccessToken.DEFAULT_LEASE_TTL,
-        java.time.Duration.ofSeconds(900));
+        GetAccessToken.DEFAULT_LEASE_TTL);
   }
 
   /** The AuthService on {@code auth}, its device use cases and the JWT app's tokens. */

@@ -22,4 +22,7 @@ public record AppSettings(
     URI redirectUri,
     List<URI> allowedReturnUris,
     String privateKeyRef,
-    String keyId) {}
+    String keyId,
+    java.time.Duration tokenLifetime,
+    String accountId,
+    String enterpriseId) {}

@@ -113,7 +113,10 @@ public record GatewayConfig(
           "redirect-uri",
           "allowed-return-uris",
           "private-key",
-          "key-id");
+          "key-id",
+          "token-lifetime",
+          "account-id",
+          "enterprise-id");
 
   /** Variables with the prefix that are not configuration keys. */
   private static final Set<String> NON_CONFIG_VARIABLES = Set.of("COZE_GATEWAY_LOG_LEVEL");
@@ -428,14 +431,23 @@ public record GatewayConfig(
       if (value == null) {
         return fallback;
       }
-      var m = DURATION.matcher(value.trim());
-      if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+      Duration parsed = parseDuration(value);
+      if (parsed == null) {
         problems.add(
             key
                 + ": must be a positive duration like 500ms, 30s, 5m, 1h or 7d, got '"
                 + value
                 + "'");
         return fallback;
+      }
+      return parsed;
+    }
+
+    /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 7d}; {@code null} otherwise. */
+    private static Duration parseDuration(String value) {
+      var m = DURATION.matcher(value.trim());
+      if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+        return null;
       }
       long n = Long.parseLong(m.group(1));
       return switch (m.group(2)) {
@@ -557,8 +569,44 @@ public record GatewayConfig(
       }
       String privateKeyRef = text(node, key, "private-key", type == AppType.JWT);
       String keyId = text(node, key, "key-id", type == AppType.JWT);
-      if (type != null && type != AppType.JWT && (privateKeyRef != null || keyId != null)) {
-        problems.add(key + ": private-key and key-id are for jwt apps only");
+      String lifetimeText = text(node, key, "token-lifetime", false);
+      Duration tokenLifetime = null;
+      if (lifetimeText != null) {
+        tokenLifetime = parseDuration(lifetimeText);
+        if (tokenLifetime == null
+            || tokenLifetime.toSeconds() < 1
+            || tokenLifetime.toSeconds() > 86_399) {
+          problems.add(
+              key
+                  + ".token-lifetime: must be a duration from 1s to 86399s (Coze's"
+                  + " duration_seconds), got '"
+                  + lifetimeText
+                  + "'");
+        }
+      }
+      String accountId = text(node, key, "account-id", false);
+      String enterpriseId = text(node, key, "enterprise-id", false);
+      for (String[] idField :
+          new String[][] {{"account-id", accountId}, {"enterprise-id", enterpriseId}}) {
+        if (idField[1] != null && !idField[1].matches("[0-9]{1,32}")) {
+          problems.add(
+              key + "." + idField[0] + ": must be 1 to 32 digits, got '" + idField[1] + "'");
+        }
+      }
+      if (accountId != null && enterpriseId != null) {
+        problems.add(key + ": account-id and enterprise-id are mutually exclusive");
+      }
+      if (type != null
+          && type != AppType.JWT
+          && (privateKeyRef != null
+              || keyId != null
+              || lifetimeText != null
+              || accountId != null
+              || enterpriseId != null)) {
+        problems.add(
+            key
+                + ": private-key, key-id, token-lifetime, account-id and enterprise-id are for jwt"
+                + " apps only");
       }
       if (privateKeyRef != null
           && !(privateKeyRef.startsWith("env:")
@@ -600,7 +648,10 @@ public record GatewayConfig(
           redirect,
           returns,
           privateKeyRef == null ? "" : privateKeyRef,
-          keyId == null ? "" : keyId);
+          keyId == null ? "" : keyId,
+          tokenLifetime,
+          accountId == null ? "" : accountId,
+          enterpriseId == null ? "" : enterpriseId);
     }
 
     private String text(JsonNode node, String key, String field, boolean required) {
