@@ -2,6 +2,7 @@ package dev.cozegateway.bootstrap;
 
 import dev.cozegateway.sandbox.CozeSandbox;
 import dev.cozegateway.sandbox.SandboxConfig;
+import dev.cozegateway.sandbox.SandboxWorkflow;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -42,6 +43,19 @@ final class SandboxCommand implements Callable<Integer> {
     System.out.println("coze sandbox listening on " + sandbox.baseUrl());
     System.out.println("  web app:  client id " + SandboxConfig.DEMO_WEB_CLIENT_ID);
     System.out.println("  pkce app: client id " + SandboxConfig.DEMO_PKCE_CLIENT_ID);
+    System.out.println("  device app: client id " + SandboxConfig.DEMO_DEVICE_CLIENT_ID);
+    System.out.println(
+        "  jwt app:  client id "
+            + SandboxConfig.DEMO_JWT_CLIENT_ID
+            + ", key id "
+            + SandboxConfig.DEMO_JWT_KEY_ID
+            + " (private key: the "
+            + SandboxConfig.DEMO_JWT_PRIVATE_KEY_RESOURCE
+            + " resource)");
+    for (SandboxWorkflow workflow : SandboxConfig.demoWorkflows()) {
+      System.out.println(
+          "  workflow " + workflow.id() + " (" + workflow.kind() + "): " + workflow.name());
+    }
     System.out.println(
         "  redirect URIs "
             + (redirectUris == null ? SandboxConfig.DEMO_REDIRECT_URIS : redirectUris));
