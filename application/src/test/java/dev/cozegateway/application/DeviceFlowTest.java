@@ -289,4 +289,31 @@ class DeviceFlowTest {
 
     assertThat(fx.connections.find(name).orElseThrow().version()).isGreaterThan(version);
   }
+
+  @Test
+  void anApprovalIsStoredThroughAShortStoreOutage() {
+    FlakyConnectionStore flaky = new FlakyConnectionStore(fx.connections);
+    DeviceUseCases overFlakyStore =
+        new DeviceUseCases(
+            fx.useCases,
+            fx.apps,
+            fx.authorizations,
+            flaky,
+            fx.vault,
+            coze,
+            fx.clock,
+            new SecureRandom());
+    Authorization started = start("tv");
+    coze.approve(started.device().userCode());
+    flaky.failNextWrites(3);
+    fx.clock.advance(FakeCozeDeviceFlow.INTERVAL);
+
+    DevicePollSweep.Report report = overFlakyStore.pollSweep().execute();
+
+    assertThat(report.completed()).isEqualTo(1);
+    assertThat(flaky.refusedWrites()).isEqualTo(3);
+    assertThat(stored(started).state()).isEqualTo(AuthorizationState.COMPLETED);
+    assertThat(fx.connections.find(AuthFixture.connection("tv")).orElseThrow().state())
+        .isEqualTo(ConnectionState.ACTIVE);
+  }
 }
