@@ -56,14 +56,8 @@ final class ConnectionGrants {
           throw e;
         }
       }
-      try {
-        Thread.sleep(pause.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new GatewayException.Unavailable(
-            Reason.STORE_UNAVAILABLE, "interrupted while storing a connection", Map.of(), e);
-      }
-      pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
+      Waits.pause(pause, Reason.STORE_UNAVAILABLE, "the store to store a connection");
+      pause = Waits.doubled(pause, MAX_PAUSE);
     }
   }
 

@@ -24,12 +24,7 @@ import java.time.InstantSource;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
@@ -125,8 +120,8 @@ public final class GetAccessToken {
   private final Duration leaseTtl;
   private final Duration persistTimeout;
   private final String owner;
-  private final ConcurrentHashMap<ConnectionName, CompletableFuture<Outcome>> inFlight =
-      new ConcurrentHashMap<>();
+  private final SingleFlight<ConnectionName, Outcome> inFlight =
+      new SingleFlight<>(MAX_WAIT_FOR_REFRESH, "a token refresh in progress");
 
   GetAccessToken(
       AppDirectory apps,
@@ -278,14 +273,14 @@ public final class GetAccessToken {
     if (satisfied.test(connection)) {
       return Outcome.unchanged(connection, open(connection));
     }
-    Flight flight = refreshOnce(name, satisfied);
-    if (!flight.led() && !satisfied.test(flight.outcome().connection())) {
+    SingleFlight.Flight<Outcome> flight = refreshOnce(name, satisfied);
+    if (!flight.led() && !satisfied.test(flight.value().connection())) {
       // We joined a refresh led by a caller who needed less (e.g. less lifetime); one round of our
       // own. A leader never goes round again: if Coze granted a short token, that is what there
       // is.
       flight = refreshOnce(name, satisfied);
     }
-    return flight.led() ? flight.outcome() : flight.outcome().seenByJoiner();
+    return flight.led() ? flight.value() : flight.value().seenByJoiner();
   }
 
   /**
@@ -306,23 +301,9 @@ public final class GetAccessToken {
     }
   }
 
-  /** The outcome of one single-flight round, and whether this caller led it. */
-  private record Flight(Outcome outcome, boolean led) {}
-
-  private Flight refreshOnce(ConnectionName name, Predicate<Connection> satisfied) {
-    CompletableFuture<Outcome> mine = new CompletableFuture<>();
-    CompletableFuture<Outcome> leader = inFlight.putIfAbsent(name, mine);
-    if (leader != null) {
-      return new Flight(await(leader), false);
-    }
-    try {
-      mine.complete(refresh(name, satisfied));
-    } catch (RuntimeException | Error e) {
-      mine.completeExceptionally(e);
-    } finally {
-      inFlight.remove(name, mine);
-    }
-    return new Flight(await(mine), true);
+  private SingleFlight.Flight<Outcome> refreshOnce(
+      ConnectionName name, Predicate<Connection> satisfied) {
+    return inFlight.run(name, () -> refresh(name, satisfied));
   }
 
   /**
@@ -352,8 +333,8 @@ public final class GetAccessToken {
             Map.of(),
             null);
       }
-      pauseFor(pause);
-      pause = doubled(pause, MAX_PAUSE);
+      Waits.pause(pause, Reason.COZE_UNAVAILABLE, "a token refresh");
+      pause = Waits.doubled(pause, MAX_PAUSE);
     }
   }
 
@@ -425,21 +406,6 @@ public final class GetAccessToken {
     return afterRejection(intended, tokens, (GrantResult.Rejected) result, interrupted);
   }
 
-  private static void pauseFor(Duration pause) {
-    try {
-      Thread.sleep(pause.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new GatewayException.Unavailable(
-          Reason.COZE_UNAVAILABLE, "interrupted while waiting for a token refresh", Map.of(), e);
-    }
-  }
-
-  private static Duration doubled(Duration pause, Duration max) {
-    Duration twice = pause.multipliedBy(2);
-    return twice.compareTo(max) > 0 ? max : twice;
-  }
-
   /**
    * Stores what Coze granted. Coze has already rotated the refresh token, so these tokens are the
    * connection's only future: while the store is unreachable, keep trying until {@code
@@ -480,8 +446,8 @@ public final class GetAccessToken {
               persistTimeout.toSeconds());
           throw e;
         }
-        pauseFor(pause);
-        pause = doubled(pause, MAX_PERSIST_PAUSE);
+        Waits.pause(pause, Reason.COZE_UNAVAILABLE, "a token refresh");
+        pause = Waits.doubled(pause, MAX_PERSIST_PAUSE);
       }
     }
   }
@@ -546,8 +512,8 @@ public final class GetAccessToken {
       if (System.nanoTime() - giveUp >= 0) {
         return false;
       }
-      pauseFor(pause);
-      pause = doubled(pause, MAX_PAUSE);
+      Waits.pause(pause, Reason.COZE_UNAVAILABLE, "a token refresh");
+      pause = Waits.doubled(pause, MAX_PAUSE);
     }
   }
 
@@ -599,28 +565,5 @@ public final class GetAccessToken {
                 cozeError,
                 GatewayException.COZE_LOGID,
                 logId));
-  }
-
-  private static Outcome await(CompletableFuture<Outcome> future) {
-    try {
-      // The leader's Coze call has its own timeout; this bound only keeps a waiter from hanging
-      // on a leader that never finishes.
-      return future.get(MAX_WAIT_FOR_REFRESH.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw new GatewayException.Unavailable(
-          Reason.COZE_UNAVAILABLE,
-          "timed out waiting for a token refresh in progress",
-          Map.of(),
-          e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new GatewayException.Unavailable(
-          Reason.COZE_UNAVAILABLE, "interrupted while waiting for a token refresh", Map.of(), e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw (Error) e.getCause();
-    }
   }
 }

@@ -22,11 +22,6 @@ import java.time.InstantSource;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Returns a JWT service app's access token for an optional session name, with at least the asked
@@ -64,8 +59,8 @@ public final class GetServiceToken {
   private final CozeServiceTokens coze;
   private final InstantSource clock;
   private final Duration leaseTtl;
-  private final ConcurrentHashMap<String, CompletableFuture<ServiceToken>> inFlight =
-      new ConcurrentHashMap<>();
+  private final SingleFlight<String, ServiceToken> inFlight =
+      new SingleFlight<>(MAX_WAIT, "a service token");
 
   GetServiceToken(
       AppDirectory apps,
@@ -154,19 +149,7 @@ public final class GetServiceToken {
    */
   private ServiceToken mintOnce(
       App app, ServiceTokenKey key, Duration minRemaining, Secret rejected) {
-    CompletableFuture<ServiceToken> mine = new CompletableFuture<>();
-    CompletableFuture<ServiceToken> leader = inFlight.putIfAbsent(key.id(), mine);
-    if (leader != null) {
-      return await(leader);
-    }
-    try {
-      mine.complete(mintUnderLease(app, key, minRemaining, rejected));
-    } catch (RuntimeException | Error e) {
-      mine.completeExceptionally(e);
-    } finally {
-      inFlight.remove(key.id(), mine);
-    }
-    return await(mine);
+    return inFlight.run(key.id(), () -> mintUnderLease(app, key, minRemaining, rejected)).value();
   }
 
   /** Across replicas: the lease holder mints; the others wait for its token in the store. */
@@ -198,8 +181,8 @@ public final class GetServiceToken {
             Map.of(),
             null);
       }
-      sleep(pause);
-      pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
+      Waits.pause(pause, Reason.COZE_UNAVAILABLE, "a service token");
+      pause = Waits.doubled(pause, MAX_PAUSE);
     }
   }
 
@@ -232,33 +215,5 @@ public final class GetServiceToken {
 
   private boolean lastsLongEnough(ServiceToken token, Duration minRemaining) {
     return !clock.instant().plus(minRemaining).isAfter(token.expireTime());
-  }
-
-  private static void sleep(Duration pause) {
-    try {
-      Thread.sleep(pause.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new GatewayException.Unavailable(
-          Reason.COZE_UNAVAILABLE, "interrupted while waiting for a service token", Map.of(), e);
-    }
-  }
-
-  private static ServiceToken await(CompletableFuture<ServiceToken> future) {
-    try {
-      return future.get(MAX_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw new GatewayException.Unavailable(
-          Reason.COZE_UNAVAILABLE, "timed out waiting for a service token", Map.of(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new GatewayException.Unavailable(
-          Reason.COZE_UNAVAILABLE, "interrupted while waiting for a service token", Map.of(), e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw (Error) e.getCause();
-    }
   }
 }

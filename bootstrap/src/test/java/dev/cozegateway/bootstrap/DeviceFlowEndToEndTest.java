@@ -1,14 +1,14 @@
 package dev.cozegateway.bootstrap;
 
+import static dev.cozegateway.bootstrap.EndToEnd.badRequestFields;
+import static dev.cozegateway.bootstrap.EndToEnd.catchStatus;
+import static dev.cozegateway.bootstrap.EndToEnd.errorInfo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.rpc.BadRequest;
-import com.google.rpc.ErrorInfo;
 import dev.cozegateway.adapters.vault.KeyRing;
 import dev.cozegateway.api.v1.AccessToken;
 import dev.cozegateway.api.v1.AuthServiceGrpc;
@@ -31,7 +31,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -52,8 +51,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -81,8 +78,7 @@ class DeviceFlowEndToEndTest {
   private static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
   private static final Duration CODE_LIFETIME = SandboxConfig.DEFAULT_DEVICE_CODE_LIFETIME;
   private static final Duration SLOW_DOWN_STEP = Duration.ofSeconds(5);
-  private static final Duration WAIT = Duration.ofSeconds(10);
-  private static final Pattern ACCESS_TOKEN = Pattern.compile("czu_[A-Za-z0-9]{20,}");
+  private static final Duration WAIT = EndToEnd.WAIT;
 
   private Path dataDir;
   private final KeyRing keyRing = KeyRing.parse(KeyRing.generateKeyLine("k1"), null);
@@ -347,7 +343,7 @@ class DeviceFlowEndToEndTest {
     try {
       Watch cutOff = watch(watcher, started.getName());
       awaitPolls(userCode, 1);
-      awaitTrue(() -> !cutOff.views.isEmpty(), "the watch shows the authorization");
+      EndToEnd.awaitTrue(() -> !cutOff.views.isEmpty(), "the watch shows the authorization");
       long closing = System.nanoTime();
       stopGateway();
       Duration closed = Duration.ofNanos(System.nanoTime() - closing);
@@ -583,27 +579,11 @@ class DeviceFlowEndToEndTest {
     assertThat(deviceCodes).isGreaterThanOrEqualTo(7);
     assertThat(refreshTokens).isGreaterThanOrEqualTo(3);
 
-    assertThat(logs.list).isNotEmpty();
-    for (ILoggingEvent event : logs.list) {
-      String line =
-          event.getFormattedMessage()
-              + (event.getThrowableProxy() == null ? "" : event.getThrowableProxy().getMessage());
-      assertThat(ACCESS_TOKEN.matcher(line).find()).as("log line %s", line).isFalse();
-      for (String secret : secrets) {
-        assertThat(line).doesNotContain(secret);
-      }
-    }
     assertThat(recordedSpans)
         .anyMatch(s -> s.getName().equals("coze.gateway.v1.AuthService/StartDeviceAuthorization"))
         .anyMatch(s -> s.getName().equals("coze.gateway.v1.AuthService/WatchAuthorization"))
         .anyMatch(s -> s.getKind() == SpanKind.CLIENT);
-    for (SpanData span : recordedSpans) {
-      String text = span.getName() + span.getAttributes() + span.getEvents();
-      assertThat(ACCESS_TOKEN.matcher(text).find()).as("span %s", text).isFalse();
-      for (String secret : secrets) {
-        assertThat(text).doesNotContain(secret);
-      }
-    }
+    EndToEnd.assertNoSecrets(logs.list, recordedSpans, secrets);
     report(
         "secrets: %d log events and %d spans hold none of %d device codes, %d access tokens and"
             + " %d refresh tokens (nor any czu_ token)",
@@ -662,7 +642,7 @@ class DeviceFlowEndToEndTest {
   }
 
   private void awaitPolls(String userCode, int polls) {
-    awaitTrue(
+    EndToEnd.awaitTrue(
         () -> deviceCode(userCode).polls().size() >= polls,
         "the sandbox has " + polls + " poll(s) of " + userCode);
   }
@@ -672,7 +652,7 @@ class DeviceFlowEndToEndTest {
    * (with the next poll one such interval on), and the watcher was told.
    */
   private void awaitInterval(Watch watch, Duration interval) {
-    awaitTrue(
+    EndToEnd.awaitTrue(
         () ->
             watch.views.stream()
                 .anyMatch(view -> view.getDevice().getInterval().equals(protoSeconds(interval))),
@@ -745,59 +725,5 @@ class DeviceFlowEndToEndTest {
         throw new AssertionError(e);
       }
     }
-  }
-
-  private static void awaitTrue(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-  }
-
-  private static StatusRuntimeException catchStatus(Runnable call) {
-    try {
-      call.run();
-    } catch (StatusRuntimeException e) {
-      return e;
-    }
-    throw new AssertionError("expected a gRPC error");
-  }
-
-  private static ErrorInfo errorInfo(StatusRuntimeException e) {
-    return StatusProto.fromThrowable(e).getDetailsList().stream()
-        .filter(d -> d.is(ErrorInfo.class))
-        .map(
-            d -> {
-              try {
-                return d.unpack(ErrorInfo.class);
-              } catch (InvalidProtocolBufferException x) {
-                throw new AssertionError(x);
-              }
-            })
-        .findFirst()
-        .orElseThrow();
-  }
-
-  private static List<String> badRequestFields(StatusRuntimeException e) {
-    return StatusProto.fromThrowable(e).getDetailsList().stream()
-        .filter(d -> d.is(BadRequest.class))
-        .flatMap(
-            d -> {
-              try {
-                return d.unpack(BadRequest.class).getFieldViolationsList().stream();
-              } catch (InvalidProtocolBufferException x) {
-                throw new AssertionError(x);
-              }
-            })
-        .map(BadRequest.FieldViolation::getField)
-        .toList();
   }
 }

@@ -1,5 +1,8 @@
 package dev.cozegateway.bootstrap;
 
+import static dev.cozegateway.bootstrap.EndToEnd.badRequestFields;
+import static dev.cozegateway.bootstrap.EndToEnd.catchStatus;
+import static dev.cozegateway.bootstrap.EndToEnd.errorInfo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -7,9 +10,6 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.rpc.BadRequest;
-import com.google.rpc.ErrorInfo;
 import dev.cozegateway.adapters.vault.KeyRing;
 import dev.cozegateway.api.v1.AccessToken;
 import dev.cozegateway.api.v1.AuthServiceGrpc;
@@ -28,7 +28,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.protobuf.StatusProto;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
@@ -327,26 +326,11 @@ class GatewayEndToEndTest {
   }
 
   private void assertNoSecretIn(List<String> secrets) {
-    assertThat(logs.list).isNotEmpty();
-    for (ILoggingEvent event : logs.list) {
-      String line =
-          event.getFormattedMessage()
-              + (event.getThrowableProxy() == null ? "" : event.getThrowableProxy().getMessage());
-      for (String secret : secrets) {
-        assertThat(line).doesNotContain(secret);
-      }
-    }
-    List<SpanData> finished = recordedSpans;
-    assertThat(finished)
+    assertThat(recordedSpans)
         .as("the gRPC server and the Coze HTTP client are traced")
         .anyMatch(s -> s.getName().equals("coze.gateway.v1.AuthService/GetAccessToken"))
         .anyMatch(s -> s.getKind() == io.opentelemetry.api.trace.SpanKind.CLIENT);
-    for (SpanData span : finished) {
-      String text = span.getName() + span.getAttributes() + span.getEvents();
-      for (String secret : secrets) {
-        assertThat(text).doesNotContain(secret);
-      }
-    }
+    EndToEnd.assertNoSecrets(logs.list, recordedSpans, secrets);
   }
 
   @Test
@@ -400,45 +384,6 @@ class GatewayEndToEndTest {
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(badRequestFields(e)).containsExactly("name");
     assertThat(errorInfo(e).getReason()).isEqualTo("INVALID_RESOURCE_NAME");
-  }
-
-  private static StatusRuntimeException catchStatus(Runnable call) {
-    try {
-      call.run();
-    } catch (StatusRuntimeException e) {
-      return e;
-    }
-    throw new AssertionError("expected a gRPC error");
-  }
-
-  private static ErrorInfo errorInfo(StatusRuntimeException e) {
-    return StatusProto.fromThrowable(e).getDetailsList().stream()
-        .filter(d -> d.is(ErrorInfo.class))
-        .map(
-            d -> {
-              try {
-                return d.unpack(ErrorInfo.class);
-              } catch (InvalidProtocolBufferException x) {
-                throw new AssertionError(x);
-              }
-            })
-        .findFirst()
-        .orElseThrow();
-  }
-
-  private static List<String> badRequestFields(StatusRuntimeException e) {
-    return StatusProto.fromThrowable(e).getDetailsList().stream()
-        .filter(d -> d.is(BadRequest.class))
-        .flatMap(
-            d -> {
-              try {
-                return d.unpack(BadRequest.class).getFieldViolationsList().stream();
-              } catch (InvalidProtocolBufferException x) {
-                throw new AssertionError(x);
-              }
-            })
-        .map(BadRequest.FieldViolation::getField)
-        .toList();
   }
 
   private static String query(URI uri, String name) {

@@ -167,17 +167,7 @@ class PkceFlowEndToEndTest {
     List<SpanData> recorded = spans.getFinishedSpanItems();
     assertThat(recorded)
         .anyMatch(s -> s.getName().equals("coze.gateway.v1.AuthService/GetAccessToken"));
-    for (ILoggingEvent event : logs.list) {
-      for (String secret : secrets) {
-        assertThat(event.getFormattedMessage()).doesNotContain(secret);
-      }
-    }
-    for (SpanData span : recorded) {
-      String text = span.getName() + span.getAttributes() + span.getEvents();
-      for (String secret : secrets) {
-        assertThat(text).doesNotContain(secret);
-      }
-    }
+    EndToEnd.assertNoSecrets(logs.list, recorded, secrets);
     System.out.println(
         String.format(
             "[pkce-e2e] StartAuthorization(%s) -> %s, authorize URI with S256 challenge, no"

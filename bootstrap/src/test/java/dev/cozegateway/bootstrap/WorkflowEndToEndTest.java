@@ -1,15 +1,16 @@
 package dev.cozegateway.bootstrap;
 
+import static dev.cozegateway.bootstrap.EndToEnd.badRequestFields;
+import static dev.cozegateway.bootstrap.EndToEnd.catchStatus;
+import static dev.cozegateway.bootstrap.EndToEnd.errorInfo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
-import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 import dev.cozegateway.adapters.vault.KeyRing;
 import dev.cozegateway.api.v1.AppSession;
@@ -40,7 +41,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.protobuf.StatusProto;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
@@ -64,8 +64,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,10 +105,8 @@ class WorkflowEndToEndTest {
   private static final String BURST = "7431000000000000107";
   private static final String UNKNOWN = "7431999999999999999";
 
-  private static final Duration WAIT = Duration.ofSeconds(10);
   private static final String JWT_APP = "apps/" + SandboxWiring.JWT_APP;
   private static final String WRONG_KID_APP = "robot-wrong-kid";
-  private static final Pattern ACCESS_TOKEN = Pattern.compile("czu_[A-Za-z0-9]{20,}");
 
   private Path dataDir;
   private final KeyRing keyRing = KeyRing.parse(KeyRing.generateKeyLine("k1"), null);
@@ -677,7 +673,7 @@ class WorkflowEndToEndTest {
     assertThat(started.getState()).isEqualTo(WorkflowRun.State.RUNNING);
     long historyBefore = sandbox.workflowStats().historyQueries();
     // The sweep polls it (Coze says Running) at least once before the gateway goes.
-    awaitTrue(
+    EndToEnd.awaitTrue(
         () -> sandbox.workflowStats().historyQueries() > historyBefore,
         "the sweep polls the async run");
     assertThat(get(started.getName()).getState()).isEqualTo(WorkflowRun.State.RUNNING);
@@ -1140,27 +1136,11 @@ class WorkflowEndToEndTest {
     sandbox.refreshTokens().forEach(t -> secrets.add(t.refreshToken()));
     secrets.add(SandboxConfig.DEMO_WEB_CLIENT_SECRET);
 
-    assertThat(logs.list).isNotEmpty();
-    for (ILoggingEvent event : logs.list) {
-      String line =
-          event.getFormattedMessage()
-              + (event.getThrowableProxy() == null ? "" : event.getThrowableProxy().getMessage());
-      assertThat(ACCESS_TOKEN.matcher(line).find()).as("log line %s", line).isFalse();
-      for (String secret : secrets) {
-        assertThat(line).doesNotContain(secret);
-      }
-    }
     assertThat(recordedSpans)
         .anyMatch(s -> s.getName().equals("coze.gateway.v1.WorkflowService/RunWorkflow"))
         .anyMatch(s -> s.getName().equals("coze.gateway.v1.WorkflowService/StreamWorkflow"))
         .anyMatch(s -> s.getKind() == SpanKind.CLIENT);
-    for (SpanData span : recordedSpans) {
-      String text = span.getName() + span.getAttributes() + span.getEvents();
-      assertThat(ACCESS_TOKEN.matcher(text).find()).as("span %s", text).isFalse();
-      for (String secret : secrets) {
-        assertThat(text).doesNotContain(secret);
-      }
-    }
+    EndToEnd.assertNoSecrets(logs.list, recordedSpans, secrets);
     report(
         "secrets: %d log events and %d spans hold none of %d tokens/secrets (nor any czu_ token)",
         logs.list.size(), recordedSpans.size(), secrets.size());
@@ -1238,7 +1218,7 @@ class WorkflowEndToEndTest {
 
   private WorkflowRun awaitState(String name, WorkflowRun.State state) {
     WorkflowRun[] last = new WorkflowRun[1];
-    awaitTrue(
+    EndToEnd.awaitTrue(
         () -> {
           last[0] = get(name);
           return last[0].getState() == state;
@@ -1249,7 +1229,7 @@ class WorkflowEndToEndTest {
 
   private StreamDisconnect awaitDisconnect(int before, String workflowId) {
     List<StreamDisconnect> seen = new CopyOnWriteArrayList<>();
-    awaitTrue(
+    EndToEnd.awaitTrue(
         () -> {
           List<StreamDisconnect> all = sandbox.streamDisconnects();
           all.subList(before, all.size()).stream()
@@ -1260,21 +1240,6 @@ class WorkflowEndToEndTest {
         },
         "the sandbox records the disconnect of " + workflowId);
     return seen.get(0);
-  }
-
-  private static void awaitTrue(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
   }
 
   /** Every page of a listing (parent set here), in order. */
@@ -1313,44 +1278,5 @@ class WorkflowEndToEndTest {
           .as("run %d is not older than run %d", i, i - 1)
           .isTrue();
     }
-  }
-
-  private static StatusRuntimeException catchStatus(Runnable call) {
-    try {
-      call.run();
-    } catch (StatusRuntimeException e) {
-      return e;
-    }
-    throw new AssertionError("expected a gRPC error");
-  }
-
-  private static ErrorInfo errorInfo(StatusRuntimeException e) {
-    return StatusProto.fromThrowable(e).getDetailsList().stream()
-        .filter(d -> d.is(ErrorInfo.class))
-        .map(
-            d -> {
-              try {
-                return d.unpack(ErrorInfo.class);
-              } catch (InvalidProtocolBufferException x) {
-                throw new AssertionError(x);
-              }
-            })
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no ErrorInfo in " + e));
-  }
-
-  private static List<String> badRequestFields(StatusRuntimeException e) {
-    return StatusProto.fromThrowable(e).getDetailsList().stream()
-        .filter(d -> d.is(BadRequest.class))
-        .flatMap(
-            d -> {
-              try {
-                return d.unpack(BadRequest.class).getFieldViolationsList().stream();
-              } catch (InvalidProtocolBufferException x) {
-                throw new AssertionError(x);
-              }
-            })
-        .map(BadRequest.FieldViolation::getField)
-        .toList();
   }
 }

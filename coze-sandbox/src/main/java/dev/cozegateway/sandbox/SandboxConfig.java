@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * How to start a {@link CozeSandbox}. Immutable; start from {@link #defaults()} or {@link
@@ -209,34 +210,12 @@ public record SandboxConfig(
 
   /** This config on another port. */
   public SandboxConfig withPort(int newPort) {
-    return new SandboxConfig(
-        newPort,
-        apps,
-        accessTokenLifetime,
-        refreshTokenLifetime,
-        autoApprove,
-        clock,
-        workflows,
-        asyncRunsAllowed,
-        region,
-        deviceCodeLifetime,
-        devicePollInterval);
+    return with(c -> c.port = newPort);
   }
 
   /** This config with exactly these apps. */
   public SandboxConfig withApps(List<SandboxApp> newApps) {
-    return new SandboxConfig(
-        port,
-        newApps,
-        accessTokenLifetime,
-        refreshTokenLifetime,
-        autoApprove,
-        clock,
-        workflows,
-        asyncRunsAllowed,
-        region,
-        deviceCodeLifetime,
-        devicePollInterval);
+    return with(c -> c.apps = newApps);
   }
 
   /** This config with one more app. */
@@ -248,82 +227,27 @@ public record SandboxConfig(
 
   /** This config with another access-token lifetime. */
   public SandboxConfig withAccessTokenLifetime(Duration lifetime) {
-    return new SandboxConfig(
-        port,
-        apps,
-        lifetime,
-        refreshTokenLifetime,
-        autoApprove,
-        clock,
-        workflows,
-        asyncRunsAllowed,
-        region,
-        deviceCodeLifetime,
-        devicePollInterval);
+    return with(c -> c.accessTokenLifetime = lifetime);
   }
 
   /** This config with another refresh-token lifetime. */
   public SandboxConfig withRefreshTokenLifetime(Duration lifetime) {
-    return new SandboxConfig(
-        port,
-        apps,
-        accessTokenLifetime,
-        lifetime,
-        autoApprove,
-        clock,
-        workflows,
-        asyncRunsAllowed,
-        region,
-        deviceCodeLifetime,
-        devicePollInterval);
+    return with(c -> c.refreshTokenLifetime = lifetime);
   }
 
   /** This config with auto-approve on or off. */
   public SandboxConfig withAutoApprove(boolean enabled) {
-    return new SandboxConfig(
-        port,
-        apps,
-        accessTokenLifetime,
-        refreshTokenLifetime,
-        enabled,
-        clock,
-        workflows,
-        asyncRunsAllowed,
-        region,
-        deviceCodeLifetime,
-        devicePollInterval);
+    return with(c -> c.autoApprove = enabled);
   }
 
   /** This config with another clock. */
   public SandboxConfig withClock(SandboxClock newClock) {
-    return new SandboxConfig(
-        port,
-        apps,
-        accessTokenLifetime,
-        refreshTokenLifetime,
-        autoApprove,
-        newClock,
-        workflows,
-        asyncRunsAllowed,
-        region,
-        deviceCodeLifetime,
-        devicePollInterval);
+    return with(c -> c.clock = newClock);
   }
 
   /** This config with exactly these workflows. */
   public SandboxConfig withWorkflows(List<SandboxWorkflow> newWorkflows) {
-    return new SandboxConfig(
-        port,
-        apps,
-        accessTokenLifetime,
-        refreshTokenLifetime,
-        autoApprove,
-        clock,
-        newWorkflows,
-        asyncRunsAllowed,
-        region,
-        deviceCodeLifetime,
-        devicePollInterval);
+    return with(c -> c.workflows = newWorkflows);
   }
 
   /** This config with one more workflow. */
@@ -351,18 +275,7 @@ public record SandboxConfig(
 
   /** This config with async runs allowed, or answered with 6003 as on a free plan. */
   public SandboxConfig withAsyncRunsAllowed(boolean allowed) {
-    return new SandboxConfig(
-        port,
-        apps,
-        accessTokenLifetime,
-        refreshTokenLifetime,
-        autoApprove,
-        clock,
-        workflows,
-        allowed,
-        region,
-        deviceCodeLifetime,
-        devicePollInterval);
+    return with(c -> c.asyncRunsAllowed = allowed);
   }
 
   /**
@@ -370,50 +283,17 @@ public record SandboxConfig(
    * only for the other one become unknown (§5.1).
    */
   public SandboxConfig withRegion(String newRegion) {
-    return new SandboxConfig(
-        port,
-        apps,
-        accessTokenLifetime,
-        refreshTokenLifetime,
-        autoApprove,
-        clock,
-        workflows,
-        asyncRunsAllowed,
-        newRegion,
-        deviceCodeLifetime,
-        devicePollInterval);
+    return with(c -> c.region = newRegion);
   }
 
   /** This config with another device-code lifetime (the device response's {@code expires_in}). */
   public SandboxConfig withDeviceCodeLifetime(Duration lifetime) {
-    return new SandboxConfig(
-        port,
-        apps,
-        accessTokenLifetime,
-        refreshTokenLifetime,
-        autoApprove,
-        clock,
-        workflows,
-        asyncRunsAllowed,
-        region,
-        lifetime,
-        devicePollInterval);
+    return with(c -> c.deviceCodeLifetime = lifetime);
   }
 
   /** This config with another minimum device polling interval (whole seconds, at least one). */
   public SandboxConfig withDevicePollInterval(Duration interval) {
-    return new SandboxConfig(
-        port,
-        apps,
-        accessTokenLifetime,
-        refreshTokenLifetime,
-        autoApprove,
-        clock,
-        workflows,
-        asyncRunsAllowed,
-        region,
-        deviceCodeLifetime,
-        interval);
+    return with(c -> c.devicePollInterval = interval);
   }
 
   /**
@@ -444,6 +324,59 @@ public record SandboxConfig(
     Objects.requireNonNull(value, name);
     if (value.isNegative() || value.isZero()) {
       throw new IllegalArgumentException(name + " must be positive, got " + value);
+    }
+  }
+
+  private SandboxConfig with(Consumer<Copy> change) {
+    Copy copy = new Copy(this);
+    change.accept(copy);
+    return copy.build();
+  }
+
+  /**
+   * A configuration's components, open to change, for the withers: {@link #build()} is the one
+   * place they call the canonical constructor, which validates.
+   */
+  private static final class Copy {
+    int port;
+    List<SandboxApp> apps;
+    Duration accessTokenLifetime;
+    Duration refreshTokenLifetime;
+    boolean autoApprove;
+    SandboxClock clock;
+    List<SandboxWorkflow> workflows;
+    boolean asyncRunsAllowed;
+    String region;
+    Duration deviceCodeLifetime;
+    Duration devicePollInterval;
+
+    Copy(SandboxConfig from) {
+      port = from.port;
+      apps = from.apps;
+      accessTokenLifetime = from.accessTokenLifetime;
+      refreshTokenLifetime = from.refreshTokenLifetime;
+      autoApprove = from.autoApprove;
+      clock = from.clock;
+      workflows = from.workflows;
+      asyncRunsAllowed = from.asyncRunsAllowed;
+      region = from.region;
+      deviceCodeLifetime = from.deviceCodeLifetime;
+      devicePollInterval = from.devicePollInterval;
+    }
+
+    SandboxConfig build() {
+      return new SandboxConfig(
+          port,
+          apps,
+          accessTokenLifetime,
+          refreshTokenLifetime,
+          autoApprove,
+          clock,
+          workflows,
+          asyncRunsAllowed,
+          region,
+          deviceCodeLifetime,
+          devicePollInterval);
     }
   }
 }

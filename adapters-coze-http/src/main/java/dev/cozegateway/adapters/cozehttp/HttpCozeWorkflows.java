@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cozegateway.domain.App;
 import dev.cozegateway.domain.CozeApiException;
 import dev.cozegateway.domain.GatewayException;
-import dev.cozegateway.domain.Reason;
 import dev.cozegateway.domain.Secret;
 import dev.cozegateway.domain.WorkflowInterrupt;
 import dev.cozegateway.domain.WorkflowUsage;
@@ -19,7 +18,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
@@ -27,8 +25,8 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
@@ -52,15 +50,9 @@ final class HttpCozeWorkflows implements CozeWorkflows {
   static final String STREAM_RUN_PATH = "/v1/workflow/stream_run";
   static final String STREAM_RESUME_PATH = "/v1/workflow/stream_resume";
   static final String RESUME_PATH = "/v1/workflows/resume";
-  static final String LOGID_HEADER = "X-Tt-Logid";
-
-  /** Coze's own messages are short; anything longer is not worth showing a client. */
-  private static final int MAX_MESSAGE_CHARS = 300;
 
   /** An error envelope is one short line; more than this is not one. */
   private static final int MAX_ENVELOPE_BYTES = 1 << 20;
-
-  private static final String REDACTED = "[redacted]";
 
   private static final Logger log = LoggerFactory.getLogger(HttpCozeWorkflows.class);
 
@@ -120,7 +112,10 @@ final class HttpCozeWorkflows implements CozeWorkflows {
     Objects.requireNonNull(workflowId, "workflowId");
     Objects.requireNonNull(executeId, "executeId");
     String path =
-        "/v1/workflows/" + pathSegment(workflowId) + "/run_histories/" + pathSegment(executeId);
+        "/v1/workflows/"
+            + OAuthEndpoints.segment(workflowId)
+            + "/run_histories/"
+            + OAuthEndpoints.segment(executeId);
     Answer answer = exchange(app, accessToken, path, null, requestTimeout);
     JsonNode data = answer.json().path("data");
     JsonNode record = data.isArray() ? data.path(0) : data;
@@ -238,12 +233,12 @@ final class HttpCozeWorkflows implements CozeWorkflows {
   /** Sends one request (POST with {@code body}, or GET if it is null) and checks the envelope. */
   private Answer exchange(
       App app, Secret accessToken, String path, ObjectNode body, Duration timeout) {
-    URI endpoint = endpoint(app, path);
+    URI endpoint = OAuthEndpoints.endpoint(app, path);
     HttpRequest request = request(endpoint, accessToken, body, timeout, "application/json").build();
     long started = System.nanoTime();
     HttpResponse<byte[]> response = send(request, HttpResponse.BodyHandlers.ofByteArray(), path);
-    JsonNode json = parseObject(response.body());
-    String logId = logId(response, json);
+    JsonNode json = OAuthEndpoints.parseObject(response.body());
+    String logId = OAuthEndpoints.logId(response, json);
     log.debug(
         "Coze call {} {} status={} logid={} took={}ms",
         request.method(),
@@ -300,12 +295,12 @@ final class HttpCozeWorkflows implements CozeWorkflows {
   // ---- streams ----
 
   private EventStream openStream(App app, Secret accessToken, String path, ObjectNode body) {
-    URI endpoint = endpoint(app, path);
+    URI endpoint = OAuthEndpoints.endpoint(app, path);
     HttpRequest request =
         request(endpoint, accessToken, body, streamIdleTimeout, "text/event-stream").build();
     HttpResponse<InputStream> response =
         send(request, HttpResponse.BodyHandlers.ofInputStream(), path);
-    String logId = response.headers().firstValue(LOGID_HEADER).orElse("").strip();
+    String logId = response.headers().firstValue(OAuthEndpoints.LOGID_HEADER).orElse("").strip();
     String contentType = response.headers().firstValue("Content-Type").orElse("");
     log.debug(
         "Coze stream {} status={} content-type={} logid={}",
@@ -331,8 +326,9 @@ final class HttpCozeWorkflows implements CozeWorkflows {
   /** What a stream call's non-SSE answer means; always an exception to throw. */
   private static RuntimeException failedStream(
       int status, byte[] body, String headerLogId, Secret accessToken) {
-    JsonNode json = parseObject(body);
-    String logId = headerLogId.isEmpty() && json != null ? bodyLogId(json) : headerLogId;
+    JsonNode json = OAuthEndpoints.parseObject(body);
+    String logId =
+        headerLogId.isEmpty() && json != null ? text(json.path("detail"), "logid") : headerLogId;
     checkEnvelope(status, json, logId, accessToken);
     return unavailable(
         "Coze answered a stream call with JSON but neither an error nor events", logId, null);
@@ -484,7 +480,7 @@ final class HttpCozeWorkflows implements CozeWorkflows {
         }
         case "done" -> {
           // {} in the docs, {"debug_url": …} in practice; either, or nothing readable, will do.
-          JsonNode json = parseObject(payload.getBytes(StandardCharsets.UTF_8));
+          JsonNode json = OAuthEndpoints.parseObject(payload.getBytes(StandardCharsets.UTF_8));
           yield new Event.Done(eventId, json == null ? "" : text(json, "debug_url"));
         }
         default -> null; // PING and events this adapter does not know
@@ -504,7 +500,7 @@ final class HttpCozeWorkflows implements CozeWorkflows {
     }
 
     private JsonNode eventData(String name, String payload) {
-      JsonNode json = parseObject(payload.getBytes(StandardCharsets.UTF_8));
+      JsonNode json = OAuthEndpoints.parseObject(payload.getBytes(StandardCharsets.UTF_8));
       if (json == null) {
         throw streamFailure("Coze sent a " + name + " event whose data is not a JSON object");
       }
@@ -698,63 +694,22 @@ final class HttpCozeWorkflows implements CozeWorkflows {
     return node != null && node.isValueNode() && !node.isNull() ? node.asText("") : "";
   }
 
-  /** The body as a JSON object, or {@code null} if it is anything else. */
-  private static JsonNode parseObject(byte[] body) {
-    try {
-      JsonNode node = JSON.readTree(body);
-      return node != null && node.isObject() ? node : null;
-    } catch (IOException e) {
-      // Dropped on purpose: Jackson's message quotes the offending body text.
-      return null;
-    }
-  }
-
-  /** {@code X-Tt-Logid}, matched case-insensitively; else the body's {@code detail.logid}. */
-  private static String logId(HttpResponse<?> response, JsonNode json) {
-    String header = response.headers().firstValue(LOGID_HEADER).orElse("").strip();
-    return header.isEmpty() && json != null ? bodyLogId(json) : header;
-  }
-
-  private static String bodyLogId(JsonNode json) {
-    return text(json.path("detail"), "logid");
-  }
-
   /** Coze's message without the token (in case Coze ever echoes it), capped in length. */
   private static String redact(String message, Secret accessToken) {
-    String token = accessToken.reveal();
-    String safe = token.isEmpty() ? message : message.replace(token, REDACTED);
-    return safe.length() > MAX_MESSAGE_CHARS ? safe.substring(0, MAX_MESSAGE_CHARS) + "…" : safe;
-  }
-
-  private static URI endpoint(App app, String path) {
-    String base = app.region().apiBase().toString();
-    return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path);
-  }
-
-  private static String pathSegment(String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    return OAuthEndpoints.redact(message, List.of(accessToken.reveal()));
   }
 
   private static GatewayException.Unavailable unavailable(String message, String logId) {
-    return unavailable(message, logId, null, null);
+    return OAuthEndpoints.unavailable(message, logId, null);
   }
 
   private static GatewayException.Unavailable unavailable(
       String message, String logId, String errorCode) {
-    return unavailable(message, logId, errorCode, null);
+    return OAuthEndpoints.unavailable(message, logId, errorCode);
   }
 
   private static GatewayException.Unavailable unavailable(
       String message, String logId, String errorCode, Throwable cause) {
-    Map<String, String> metadata =
-        logId.isEmpty() ? Map.of() : Map.of(GatewayException.COZE_LOGID, logId);
-    if (errorCode != null) {
-      metadata =
-          logId.isEmpty()
-              ? Map.of(GatewayException.COZE_ERROR_CODE, errorCode)
-              : Map.of(
-                  GatewayException.COZE_LOGID, logId, GatewayException.COZE_ERROR_CODE, errorCode);
-    }
-    return new GatewayException.Unavailable(Reason.COZE_UNAVAILABLE, message, metadata, cause);
+    return OAuthEndpoints.unavailable(message, logId, errorCode, cause);
   }
 }

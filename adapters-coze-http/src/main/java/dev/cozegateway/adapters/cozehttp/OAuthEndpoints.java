@@ -311,14 +311,14 @@ final class OAuthEndpoints {
     return unavailable(message, logId, errorCode, null);
   }
 
-  private static GatewayException.Unavailable unavailable(
+  static GatewayException.Unavailable unavailable(
       String message, String logId, String errorCode, Throwable cause) {
     return new GatewayException.Unavailable(
         Reason.COZE_UNAVAILABLE, message, metadata(logId, errorCode), cause);
   }
 
   /** The body as a JSON object, or {@code null} if it is anything else. */
-  private static JsonNode parseObject(byte[] body) {
+  static JsonNode parseObject(byte[] body) {
     try {
       JsonNode node = JSON.readTree(body);
       return node != null && node.isObject() ? node : null;
@@ -329,7 +329,7 @@ final class OAuthEndpoints {
   }
 
   /** {@code X-Tt-Logid}, matched case-insensitively; else the body's {@code detail.logid}. */
-  private static String logId(HttpResponse<?> response, JsonNode json) {
+  static String logId(HttpResponse<?> response, JsonNode json) {
     String header = response.headers().firstValue(LOGID_HEADER).orElse("");
     if (!header.isBlank() || json == null) {
       return header.strip();
@@ -375,7 +375,7 @@ final class OAuthEndpoints {
    * Coze's message, with anything the request sent secretly blanked out and capped in length:
    * defence in depth in case Coze ever echoes a parameter.
    */
-  private static String redact(String message, List<String> secrets) {
+  static String redact(String message, List<String> secrets) {
     String safe = message;
     for (String secret : secrets) {
       if (!secret.isEmpty()) {

@@ -198,26 +198,39 @@ final class AuthGrpcService extends AuthServiceGrpc.AuthServiceImplBase {
         });
   }
 
+  /** What every way of starting an authorization names, parsed into {@code fields}. */
+  private record Start(TenantId tenant, AppId app, ConnectionName connection, String subject) {
+    static Start parse(
+        RequestFields fields, String parent, String app, String connectionId, String subject) {
+      TenantId tenant = fields.parse(() -> TenantId.parse(parent, "parent"));
+      return new Start(
+          tenant,
+          fields.parse(() -> AppId.parse(app, "app")),
+          fields.parse(
+              () -> new ConnectionName(tenant != null ? tenant : UNPARSED_TENANT, connectionId)),
+          fields.require("subject", subject));
+    }
+  }
+
   private static StartAuthorization.Command toCommand(StartAuthorizationRequest request) {
     RequestFields fields = new RequestFields();
-    TenantId tenant = fields.parse(() -> TenantId.parse(request.getParent(), "parent"));
-    AppId app = fields.parse(() -> AppId.parse(request.getApp(), "app"));
-    ConnectionName connection =
-        fields.parse(
-            () ->
-                new ConnectionName(
-                    tenant != null ? tenant : UNPARSED_TENANT, request.getConnectionId()));
-    String subject = fields.require("subject", request.getSubject());
+    Start start =
+        Start.parse(
+            fields,
+            request.getParent(),
+            request.getApp(),
+            request.getConnectionId(),
+            request.getSubject());
     URI returnUri =
         request.getReturnUri().isEmpty()
             ? null
             : fields.parse(() -> ProtoMapping.toUri(request.getReturnUri(), "return_uri"));
     fields.throwIfInvalid();
     return new StartAuthorization.Command(
-        tenant,
-        app,
-        connection,
-        subject,
+        start.tenant(),
+        start.app(),
+        start.connection(),
+        start.subject(),
         returnUri,
         request.getWorkspaceId(),
         request.getRequestId());
@@ -226,17 +239,21 @@ final class AuthGrpcService extends AuthServiceGrpc.AuthServiceImplBase {
   private static StartDeviceAuthorization.Command toCommand(
       StartDeviceAuthorizationRequest request) {
     RequestFields fields = new RequestFields();
-    TenantId tenant = fields.parse(() -> TenantId.parse(request.getParent(), "parent"));
-    AppId app = fields.parse(() -> AppId.parse(request.getApp(), "app"));
-    ConnectionName connection =
-        fields.parse(
-            () ->
-                new ConnectionName(
-                    tenant != null ? tenant : UNPARSED_TENANT, request.getConnectionId()));
-    String subject = fields.require("subject", request.getSubject());
+    Start start =
+        Start.parse(
+            fields,
+            request.getParent(),
+            request.getApp(),
+            request.getConnectionId(),
+            request.getSubject());
     fields.throwIfInvalid();
     return new StartDeviceAuthorization.Command(
-        tenant, app, connection, subject, request.getWorkspaceId(), request.getRequestId());
+        start.tenant(),
+        start.app(),
+        start.connection(),
+        start.subject(),
+        request.getWorkspaceId(),
+        request.getRequestId());
   }
 
   private static CompleteAuthorization.Command toCommand(CompleteAuthorizationRequest request) {
